@@ -1,0 +1,52 @@
+"""Ingest throughput into SQLite (FTS included) and peak memory, on a generated corpus.
+
+    python bench/bench_ingest.py --items 20000 [--per-doc 50] [--url sqlite:///...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpus import newsletter  # noqa: E402
+from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
+from storage.ingest.pipeline import Ingestor  # noqa: E402
+
+
+def main() -> None:
+    """Run the benchmark and print figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=20000)
+    parser.add_argument("--per-doc", type=int, default=50)
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    rng = random.Random(42)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        ingestor = Ingestor(make_session_factory(engine), max_bytes=50 * 2**20)
+        n_docs, elapsed, loaded = args.items // args.per_doc, 0.0, 0
+        for n in range(n_docs):
+            # Generated one at a time so the corpus itself does not inflate peak memory.
+            data = newsletter(rng, args.per_doc, date(2025, 1, 1 + n % 28)).encode()
+            started = time.perf_counter()
+            result = ingestor.ingest_bytes(data, f"doc{n}.txt")
+            elapsed += time.perf_counter() - started
+            assert result.status == "loaded", result.error
+            loaded += result.items
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"items={loaded} docs={n_docs} seconds={elapsed:.1f} "
+          f"items_per_s={loaded / elapsed:.0f} peak_rss_mb={peak_mb:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""How the CLI shows results: stable JSON for scripts, readable lines for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+from storage.ingest.pipeline import IngestResult
+from storage.models import Item
+from storage.repositories.search import HIGHLIGHT_END, HIGHLIGHT_START
+
+
+def item_json(item: Item, snippet: str | None = None, score: float | None = None) -> dict:
+    """Return the JSON shape of an item that scripts rely on."""
+    data = {
+        "id": item.id,
+        "title": item.title,
+        "source": item.source,
+        "published": item.published.isoformat() if item.published else None,
+        "countries": [c.country for c in item.countries],
+        "about": [c.country for c in item.countries if c.about],
+        "body": item.body,
+        "summary": item.summary,
+        "document": item.document.name,
+        "story_id": item.story_id,
+        "language": item.language,
+        "url": item.url,
+    }
+    if snippet is not None:
+        data["snippet"] = mark(snippet, "**", "**")
+        data["score"] = round(score or 0.0, 4)
+    return data
+
+
+def mark(snippet: str, start: str, end: str) -> str:
+    """Replace the database's highlight markers with *start*/*end*."""
+    return snippet.replace(HIGHLIGHT_START, start).replace(HIGHLIGHT_END, end)
+
+
+def print_json_lines(objects: list[dict], out: TextIO = sys.stdout) -> None:
+    """Print one JSON object per line."""
+    for obj in objects:
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def print_items(items: list[Item], out: TextIO = sys.stdout, snippets: dict[int, str] | None = None) -> None:
+    """Print items as short readable blocks."""
+    tty = out.isatty()
+    for item in items:
+        day = item.published.isoformat() if item.published else "undated"
+        codes = ",".join(c.country for c in item.countries[:5]) or "-"
+        out.write(f"#{item.id}  {day}  [{codes}]  {item.title}\n")
+        out.write(f"      {item.source or 'unknown source'} · {item.document.name}\n")
+        text = snippets.get(item.id) if snippets else None
+        if text:
+            out.write("      " + (mark(text, "\033[1m", "\033[0m") if tty else mark(text, "[", "]")) + "\n")
+        elif item.summary:
+            out.write(f"      {item.summary}\n")
+    if not items:
+        out.write("No items found.\n")
+
+
+def ingest_line(result: IngestResult) -> str:
+    """Return the one-line report for one file."""
+    if result.status == "failed":
+        return f"{result.path}: failed: {result.error}"
+    if result.status == "duplicate":
+        return f"{result.path}: duplicate of a document already loaded ({result.items} items), nothing added"
+    extra = []
+    if result.duplicates:
+        extra.append(f"{result.duplicates} already known")
+    if result.stories_joined:
+        extra.append(f"{result.stories_joined} joined existing stories")
+    if result.top_countries:
+        extra.append("about " + ", ".join(code for code, _ in result.top_countries[:4]))
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    return f"{result.path}: loaded {result.items} item{'s' if result.items != 1 else ''}{tail}"
+
+
+def ingest_summary(results: list[IngestResult]) -> str:
+    """Return the closing line of an ingest batch."""
+    counts = {s: sum(r.status == s for r in results) for s in ("loaded", "duplicate", "failed")}
+    items = sum(r.items for r in results if r.status == "loaded")
+    return (f"{len(results)} files: {counts['loaded']} loaded ({items} items), "
+            f"{counts['duplicate']} duplicate, {counts['failed']} failed")

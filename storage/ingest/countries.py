@@ -1,0 +1,262 @@
+"""Country gazetteer: tag the countries a news item mentions, and look countries up by name.
+
+Data comes from storage/data/countries.json (built by scripts/build_countries.py).
+Ambiguity decisions, applied per item (title + body):
+- Matching is case-sensitive on proper nouns ("Chad" not "chad"); an all-caps segment is
+  re-cased first, and there a bare "US" is ignored (it is usually the pronoun).
+- The longest alias wins ("Nigeria" over "Niger", "Papua New Guinea" over "Guinea"); blocker
+  phrases ("Indian Ocean", "Korean Peninsula", "Latin American") consume text and tag nothing.
+- Any alias right after "New" is dropped ("New Mexico", "New Jersey", "New England").
+- Aliases in person_risk ("Jordan", "Washington", "Chad", "Georgia") are dropped when a
+  capitalised word touches them ("Michael Jordan", "Jordan Peterson"); in title-case text only
+  the word before counts. Names followed by a newspaper word ("Washington Post") are dropped.
+- "Georgia" is the country unless the item has more US-state signals ("Atlanta", "X County")
+  than country signals ("Tbilisi", "Georgian").
+- Plain "Congo"/"Korea"/"Korean" go to the candidate the item otherwise names (or hints at);
+  when it names both they are skipped; when it names neither, the first candidate is used
+  (Congo -> CD, the far more frequent subject; Korea -> KR).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from storage.ingest.country_data import BLOCKED, Gazetteer, load_gazetteer, normalise_key
+from storage.ingest.types import CountryTag
+
+logger = logging.getLogger(__name__)
+
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+ABOUT_MIN_MENTIONS, ABOUT_MIN_SHARE = 2, 0.25
+LEAD_SENTENCES = 2
+SHAPE_SAMPLE = 300  # characters looked at to tell a shouted or title-case segment
+# Capitalised words that may touch a person-risk alias without making it a person's name.
+STOPWORDS = frozenset(
+    {
+        "A", "An", "And", "As", "At", "But", "By", "For", "From", "If", "In", "Into", "Of", "On",
+        "Or", "Over", "The", "To", "With", "Without", "Why", "How", "What", "When", "Where", "While",
+        "Will", "Would", "Can", "Could", "Does", "Did", "Is", "Was", "Has", "Have", "Had", "Says",
+        "Said", "Both", "Neither", "Between", "Against", "Across", "After", "Before", "During",
+        "Under", "About", "Amid", "Near", "Toward", "Towards", "Via", "Not", "No",
+    }
+)
+# A newspaper name ("Washington Post") is a source, not a country mention.
+MEDIA_WORDS = frozenset(
+    {
+        "Post", "Times", "Daily", "Globe", "Herald", "Tribune", "Journal", "Gazette", "Examiner",
+        "Independent", "Today", "Observer", "Telegraph", "Chronicle",
+    }
+)
+LOWER_IN_NAMES = frozenset({"of", "the", "and", "da", "de"})
+_WORD_BEFORE = re.compile(r"([A-Z][\w'-]*)[ \t]+$")
+_WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*)")
+_NEW_BEFORE = re.compile(r"(?<!\w)New\s+$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z])")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_UPPER_WORD = re.compile(r"[A-ZÀ-Þ]{2,}")
+
+
+class UnknownCountryError(ValueError):
+    """A name or code that matches no country; suggestions are ISO2 codes of close names."""
+
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        self.text = text
+        self.suggestions = suggestions
+        hint = " or ".join(f"{load_gazetteer().names.get(c, c)} ({c})" for c in suggestions)
+        super().__init__(f'unknown country "{text}"' + (f"; did you mean {hint}?" if hint else ""))
+
+
+@dataclass(slots=True)
+class _Mention:
+    surface: str
+    target: str  # ISO2, or an ambiguous surface form resolved later
+    weight: float
+
+
+def _is_all_caps(text: str) -> bool:
+    """Tell whether a segment is shouted (a headline in capitals), judged on its start."""
+    sample = text[:SHAPE_SAMPLE]
+    letters = [ch for ch in sample if ch.isalpha()]
+    return len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _is_title_case(text: str) -> bool:
+    """Tell whether most longer words are capitalised, as in "Talks Resume In Jordan"."""
+    words = re.findall(r"[^\W\d_]{4,}", text[:SHAPE_SAMPLE])
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _recase(text: str, keep: frozenset[str]) -> str:
+    """Turn a shouted segment into capitalised words, keeping known acronyms ("UK")."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        if word in keep:
+            return word
+        lower = word.lower()
+        return lower if lower in LOWER_IN_NAMES else word.capitalize()
+
+    return _UPPER_WORD.sub(fix, text)
+
+
+def _touching_word(text: str, start: int, end: int, title_case: bool) -> bool:
+    """Tell whether a capitalised non-function word sits right before (or after) a match."""
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.group(1) not in STOPWORDS:
+        return True
+    after = None if title_case else _WORD_AFTER.match(text, end, end + 40)
+    return bool(after and after.group(1) not in STOPWORDS)
+
+
+def _keep(data: Gazetteer, text: str, m: re.Match[str], surface: str, shape: str) -> bool:
+    """Apply the per-mention guards (New X, person names, newspapers, shouted "US")."""
+    start, end = m.span()
+    if _NEW_BEFORE.search(text, max(0, start - 8), start):
+        return False
+    if shape == "caps" and surface == "US":
+        return False
+    if surface in data.person_risk and _touching_word(text, start, end, shape == "title"):
+        return False
+    after = _WORD_AFTER.match(text, end, end + 40)
+    return not (after and after.group(1) in MEDIA_WORDS)
+
+
+def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
+    """Find the country mentions in one segment (title, lead or body)."""
+    text = segment.replace("’", "'")
+    shape = "caps" if _is_all_caps(text) else "title" if _is_title_case(text) else "plain"
+    if shape == "caps":
+        text = _recase(text, data.upper_aliases)
+    found = []
+    for m in data.pattern.finditer(text):
+        surface = " ".join(m.group().split())
+        target = data.surface.get(surface, BLOCKED)
+        if target != BLOCKED and _keep(data, text, m, surface, shape):
+            found.append(_Mention(surface, target, weight))
+    return found
+
+
+def _split_lead(body: str) -> tuple[str, str]:
+    """Split a body into its lead (first paragraph, at most two sentences) and the rest."""
+    body = body.strip()
+    parts = _PARAGRAPH_BREAK.split(body, maxsplit=1)
+    if len(parts) == 1:
+        parts = body.split("\n", 1)
+    sentences = _SENTENCE_END.split(parts[0], maxsplit=LEAD_SENTENCES)
+    lead = " ".join(sentences[:LEAD_SENTENCES])
+    rest = sentences[LEAD_SENTENCES:] + parts[1:]
+    return lead, "\n".join(rest)
+
+
+def _apply_context_rules(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
+    """Drop mentions whose context says they mean something else (Georgia, U.S.)."""
+    surfaces = {f.surface for f in found}
+    for rule in data.rules:
+        if surfaces.isdisjoint(rule.aliases):
+            continue  # the rule's patterns are costly; most items never need them
+        against = sum(len(p.findall(text)) for p in rule.against)
+        support = sum(len(p.findall(text)) for p in rule.support)
+        if against > support:
+            found = [f for f in found if f.surface not in rule.aliases]
+    return found
+
+
+def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
+    """Give plain "Congo"/"Korea" the candidate the item names otherwise; skip a tie."""
+    explicit = Counter(f.target for f in found if f.target not in data.ambiguous)
+    resolved = []
+    for mention in found:
+        candidates = data.ambiguous.get(mention.target)
+        if candidates is None:
+            resolved.append(mention)
+            continue
+        present = [c for c in candidates if explicit[c] or _hinted(data, c, text)]
+        choice = present[0] if len(present) == 1 else None if present else candidates[0]
+        if choice:
+            resolved.append(_Mention(mention.surface, choice, mention.weight))
+    return resolved
+
+
+def _hinted(data: Gazetteer, code: str, text: str) -> bool:
+    """Tell whether the text has a context hint for a country (a place only it has)."""
+    return any(p.search(text) for p in data.hints.get(code, ()))
+
+
+def _rank(found: list[_Mention]) -> list[CountryTag]:
+    """Turn mentions into tags: score, about (title/lead or a large share), sorted."""
+    mentions, scores, leading = Counter(), Counter(), set()
+    for f in found:
+        mentions[f.target] += 1
+        scores[f.target] += f.weight
+        if f.weight > BODY_WEIGHT:
+            leading.add(f.target)
+    top = max(scores.values(), default=0.0)
+    tags = [
+        CountryTag(
+            code=code,
+            mentions=mentions[code],
+            about=code in leading
+            or (mentions[code] >= ABOUT_MIN_MENTIONS and score >= ABOUT_MIN_SHARE * top),
+            score=score,
+        )
+        for code, score in scores.items()
+    ]
+    return sorted(tags, key=lambda t: (not t.about, -t.score, t.code))
+
+
+def tag_countries(title: str, body: str) -> list[CountryTag]:
+    """Find the countries an item is about or mentions, strongest first."""
+    data = load_gazetteer()
+    lead, rest = _split_lead(body or "")
+    found: list[_Mention] = []
+    for segment, weight in ((title or "", TITLE_WEIGHT), (lead, LEAD_WEIGHT), (rest, BODY_WEIGHT)):
+        found += _scan(data, segment, weight)
+    text = f"{title}\n{body}"
+    found = _apply_context_rules(data, text, found)
+    return _rank(_resolve_ambiguous(data, text, found))
+
+
+def resolve_country(text: str) -> str:
+    """Return the ISO2 code for a code, name, short form or demonym, in any case."""
+    data = load_gazetteer()
+    raw = text.strip()
+    if len(raw) == 2 and raw.upper() in data.names:
+        return raw.upper()
+    if len(raw) == 3 and raw.upper() in data.alpha3:
+        return data.alpha3[raw.upper()]
+    key = normalise_key(raw)
+    if key in data.lookup:
+        return data.lookup[key]
+    raise UnknownCountryError(text, _suggest(data, key))
+
+
+def _suggest(data: Gazetteer, key: str) -> list[str]:
+    """Return ISO2 codes whose names are close to key (or the candidates of an ambiguous one)."""
+    for form, candidates in data.ambiguous.items():
+        if normalise_key(form) == key:
+            return list(candidates)
+    close = difflib.get_close_matches(key, list(data.lookup), n=5, cutoff=0.75)
+    return list(dict.fromkeys(data.lookup[c] for c in close))[:3]
+
+
+def country_name(code: str) -> str:
+    """Return the common short name of a country ("Russia", "South Korea")."""
+    data = load_gazetteer()
+    if code.upper() not in data.names:
+        raise UnknownCountryError(code, [])
+    return data.names[code.upper()]
+
+
+def country_flag(code: str) -> str:
+    """Return the flag emoji (two regional-indicator symbols) for an ISO2 code."""
+    country_name(code)  # validates the code
+    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code.upper())
+
+
+def all_countries() -> list[tuple[str, str]]:
+    """Return (ISO2, common name) for every known country, sorted by name."""
+    return sorted(load_gazetteer().names.items(), key=lambda item: (item[1], item[0]))

@@ -1,0 +1,1 @@
+"""Repository functions: the only code that queries the database."""

@@ -1,0 +1,108 @@
+"""Repository functions for items and their countries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.ingest.types import CountryTag
+from storage.models import Item, ItemBand, ItemCountry
+
+
+def add_item(session: Session, item: Item, countries: Sequence[CountryTag], bands: Sequence[str]) -> Item:
+    """Store an item with its ranked countries and similarity bands."""
+    item.countries = [
+        ItemCountry(country=t.code, mentions=t.mentions, about=t.about, score=t.score, rank=rank)
+        for rank, t in enumerate(countries)
+    ]
+    session.add(item)
+    session.flush()
+    session.add_all(ItemBand(band=b, item_id=item.id) for b in set(bands))
+    return item
+
+
+def _newest_first(stmt: Select) -> Select:
+    # Undated items sort by load time among the dated ones' days.
+    day = func.coalesce(Item.published, func.date(Item.loaded_at))
+    return stmt.order_by(day.desc(), Item.id.desc())
+
+
+def newest_items(
+    session: Session,
+    *,
+    country: str | None = None,
+    since: date | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    include_duplicates: bool = False,
+) -> list[Item]:
+    """Return items newest first, optionally about/mentioning one country or since a date."""
+    stmt = select(Item).options(selectinload(Item.countries), selectinload(Item.document))
+    if country:
+        stmt = stmt.join(ItemCountry).where(ItemCountry.country == country.upper())
+    if since:
+        stmt = stmt.where(Item.published >= since)
+    if not include_duplicates:
+        stmt = stmt.where(Item.duplicate_of_id.is_(None))
+    return list(session.scalars(_newest_first(stmt).limit(limit).offset(offset)))
+
+
+def items_by_country(session: Session, country: str, limit: int = 20) -> list[Item]:
+    """Return the newest items about or mentioning *country*."""
+    return newest_items(session, country=country, limit=limit)
+
+
+def items_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Item]:
+    """Return items by id, with countries and documents loaded."""
+    stmt = (
+        select(Item)
+        .where(Item.id.in_(list(ids)))
+        .options(selectinload(Item.countries), selectinload(Item.document))
+    )
+    return {item.id: item for item in session.scalars(stmt)}
+
+
+def items_by_content_hash(session: Session, content_hash: str) -> Item | None:
+    """Return the first stored item with exactly this normalised text."""
+    stmt = select(Item).where(Item.content_hash == content_hash).order_by(Item.id).limit(1)
+    return session.scalars(stmt).first()
+
+
+def items_sharing_bands(session: Session, bands: Sequence[str], limit: int = 50) -> list[Item]:
+    """Return items sharing at least one similarity band, most shared bands first."""
+    shared = (
+        select(ItemBand.item_id, func.count().label("n"))
+        .where(ItemBand.band.in_(list(bands)))
+        .group_by(ItemBand.item_id)
+        .order_by(func.count().desc())
+        .limit(limit)
+        .subquery()
+    )
+    stmt = select(Item).join(shared, shared.c.item_id == Item.id).order_by(shared.c.n.desc())
+    return list(session.scalars(stmt))
+
+
+def items_near_date(
+    session: Session, countries: Sequence[str], day: date | None, loaded_after: datetime, limit: int
+) -> list[Item]:
+    """Return recent items sharing a country, near *day*: candidates for the same story."""
+    stmt = select(Item).join(ItemCountry).where(ItemCountry.country.in_(list(countries)))
+    if day is not None:
+        stmt = stmt.where(Item.published.between(date.fromordinal(day.toordinal() - 2), date.fromordinal(day.toordinal() + 2)))
+    else:
+        stmt = stmt.where(Item.loaded_at >= loaded_after)
+    stmt = stmt.where(Item.duplicate_of_id.is_(None)).distinct()
+    return list(session.scalars(stmt.order_by(Item.id.desc()).limit(limit)))
+
+
+def country_item_counts(session: Session, since: date | None = None, limit: int = 50) -> list[tuple[str, int]]:
+    """Return (country, item count) pairs, most covered first."""
+    stmt = select(ItemCountry.country, func.count()).join(Item)
+    if since:
+        stmt = stmt.where(func.coalesce(Item.published, func.date(Item.loaded_at)) >= since)
+    stmt = stmt.where(Item.duplicate_of_id.is_(None)).group_by(ItemCountry.country)
+    rows = session.execute(stmt.order_by(func.count().desc(), ItemCountry.country).limit(limit))
+    return [(code, n) for code, n in rows]
