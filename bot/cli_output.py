@@ -78,6 +78,12 @@ def ingest_line(result: IngestResult) -> str:
     return f"{result.path}: loaded {result.items} item{'s' if result.items != 1 else ''}{tail}"
 
 
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """Return a one-line progress bar that redraws itself (carriage return, no newline)."""
+    filled = width * done // max(total, 1)
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
 def ingest_summary(results: list[IngestResult]) -> str:
     """Return the closing line of an ingest batch."""
     counts = {s: sum(r.status == s for r in results) for s in ("loaded", "duplicate", "failed")}
