@@ -86,6 +86,7 @@ class Item(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    keywords: Mapped[str | None] = mapped_column(Text)  # space-separated, for story matching
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))

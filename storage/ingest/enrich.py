@@ -48,6 +48,7 @@ def enrich_item(
         language=doc.language,
         content_hash=content_hash(parsed.title, parsed.body),
         signature=signature_to_bytes(features.signature),
+        keywords=" ".join(sorted(features.keywords)),
         loaded_at=now,
     )
     return EnrichedItem(item, countries, lsh_bands(features.signature), features)

@@ -123,16 +123,14 @@ def clean_text(text: str) -> str:
     """Normalise newlines to \\n, drop NULs and control characters, and apply NFC."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\f", "\n\n")
-    text = "".join(c for c in text if c in "\n\t" or not _is_control(c))
+    text = _CONTROL_CHARS.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
-def _is_control(char: str) -> bool:
-    """Say whether a character is a control/format code that text should not carry."""
-    category = unicodedata.category(char)
-    # Cf holds zero-width joiners that some scripts need; drop only the BOM of that group.
-    return category == "Cc" or char == "\ufeff"
+# C0/C1 control characters except tab and newline, and the BOM. Other Cf characters (zero-width
+# joiners) are kept: some scripts need them. A regex keeps this linear and out of Python loops.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 
 
 def _probe_text(data: bytes) -> str:

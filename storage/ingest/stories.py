@@ -1,8 +1,8 @@
 """Incremental story clustering: put a newly stored item into an existing story or a new one.
 
 Candidates come from two cheap indexed lookups (items sharing a MinHash band, and recent items
-about the same countries near the same date); only those are scored, so the cost per item does
-not grow with the size of the store.
+about the same countries near the same date); only those are scored, from stored signatures and
+keywords, so the cost per item does not grow with the size of the store.
 """
 
 from __future__ import annotations
@@ -16,13 +16,17 @@ from briefs.similarity import (
     SAME_STORY_THRESHOLD,
     StoryFeatures,
     estimated_jaccard,
-    keywords,
     same_story,
     signature_from_bytes,
     title_tokens,
 )
-from storage.models import Item, Story
-from storage.repositories.items import items_by_content_hash, items_near_date, items_sharing_bands
+from storage.models import Item
+from storage.repositories.items import (
+    candidate_rows,
+    item_ids_near_date,
+    item_ids_sharing_bands,
+    items_by_content_hash,
+)
 from storage.repositories.stories import attach_to_story, create_story
 
 NEAR_DUPLICATE_JACCARD = 0.85
@@ -34,7 +38,7 @@ CANDIDATES_BY_DATE = 120
 class StoryMatch:
     """Where an item went."""
 
-    story: Story
+    story_id: int
     duplicate: bool  # same text as an item already stored
     joined: bool  # joined a story that existed before this item
 
@@ -47,42 +51,45 @@ def assign_story(
     if exact is not None and exact.id != item.id and exact.story_id is not None:
         item.duplicate_of_id = exact.duplicate_of_id or exact.id
         attach_to_story(session, exact.story_id, item, now)
-        return StoryMatch(exact.story, duplicate=True, joined=True)
+        return StoryMatch(exact.story_id, duplicate=True, joined=True)
     best, score = _best_candidate(session, item, features, bands, now)
-    if best is None or score < SAME_STORY_THRESHOLD or best.story_id is None:
-        return StoryMatch(create_story(session, item, now), duplicate=False, joined=False)
-    near_dup = estimated_jaccard(features.signature, _features(best).signature) >= NEAR_DUPLICATE_JACCARD
+    if best is None or score < SAME_STORY_THRESHOLD:
+        return StoryMatch(create_story(session, item, now).id, duplicate=False, joined=False)
+    row, best_features = best
+    near_dup = estimated_jaccard(features.signature, best_features.signature) >= NEAR_DUPLICATE_JACCARD
     if near_dup:
-        item.duplicate_of_id = best.duplicate_of_id or best.id
-    attach_to_story(session, best.story_id, item, now)
-    return StoryMatch(best.story, duplicate=near_dup, joined=True)
+        item.duplicate_of_id = row.duplicate_of_id or row.id
+    attach_to_story(session, row.story_id, item, now)
+    return StoryMatch(row.story_id, duplicate=near_dup, joined=True)
 
 
-def _best_candidate(session, item, features, bands, now) -> tuple[Item | None, float]:
-    candidates = {c.id: c for c in items_sharing_bands(session, bands, CANDIDATES_BY_BAND)}
+def _candidate_ids(session: Session, item: Item, features: StoryFeatures, bands, now) -> set[int]:
+    ids = set(item_ids_sharing_bands(session, bands, CANDIDATES_BY_BAND))
     about = [c.country for c in item.countries if c.about][:3]
     if about:
         since = now - timedelta(days=3)
-        for c in items_near_date(session, about, item.published, since, CANDIDATES_BY_DATE):
-            candidates.setdefault(c.id, c)
-    candidates.pop(item.id, None)
+        ids.update(item_ids_near_date(session, about, item.published, since, CANDIDATES_BY_DATE))
+    ids.discard(item.id)
+    return ids
+
+
+def _best_candidate(session, item, features, bands, now):
     best, best_score = None, 0.0
-    for candidate in candidates.values():
-        if candidate.document_id == item.document_id:
+    for row, codes in candidate_rows(session, sorted(_candidate_ids(session, item, features, bands, now))):
+        if row.document_id == item.document_id or row.story_id is None:
             continue  # one document tells each story once
-        score = same_story(features, _features(candidate))
+        candidate = _features(row, codes)
+        score = same_story(features, candidate)
         if score > best_score:
-            best, best_score = candidate, score
+            best, best_score = (row, candidate), score
     return best, best_score
 
 
-def _features(item: Item) -> StoryFeatures:
-    # The stored MinHash saves recomputing shingles for every candidate; keywords are cheap.
+def _features(row, codes: tuple[str, ...]) -> StoryFeatures:
     return StoryFeatures(
-        title_tokens=title_tokens(item.title),
-        signature=signature_from_bytes(item.signature or b""),
-        published=item.published,
-        countries=tuple(sorted(c.country for c in item.countries)),
-        keywords=keywords(item.body),
-        word_count=len(item.body.split()),
+        title_tokens=title_tokens(row.title),
+        signature=signature_from_bytes(row.signature or b""),
+        published=row.published,
+        countries=codes,
+        keywords=frozenset((row.keywords or "").split()),
     )

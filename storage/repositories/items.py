@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.ingest.types import CountryTag
@@ -71,31 +71,47 @@ def items_by_content_hash(session: Session, content_hash: str) -> Item | None:
     return session.scalars(stmt).first()
 
 
-def items_sharing_bands(session: Session, bands: Sequence[str], limit: int = 50) -> list[Item]:
-    """Return items sharing at least one similarity band, most shared bands first."""
-    shared = (
-        select(ItemBand.item_id, func.count().label("n"))
+def item_ids_sharing_bands(session: Session, bands: Sequence[str], limit: int = 50) -> list[int]:
+    """Return ids of items sharing at least one similarity band, most shared bands first."""
+    stmt = (
+        select(ItemBand.item_id)
         .where(ItemBand.band.in_(list(bands)))
         .group_by(ItemBand.item_id)
-        .order_by(func.count().desc())
+        .order_by(func.count().desc(), ItemBand.item_id.desc())
         .limit(limit)
-        .subquery()
     )
-    stmt = select(Item).join(shared, shared.c.item_id == Item.id).order_by(shared.c.n.desc())
     return list(session.scalars(stmt))
 
 
-def items_near_date(
+def item_ids_near_date(
     session: Session, countries: Sequence[str], day: date | None, loaded_after: datetime, limit: int
-) -> list[Item]:
-    """Return recent items sharing a country, near *day*: candidates for the same story."""
-    stmt = select(Item).join(ItemCountry).where(ItemCountry.country.in_(list(countries)))
+) -> list[int]:
+    """Return ids of recent items about the same countries near *day*: same-story candidates."""
+    stmt = (
+        select(Item.id)
+        .join(ItemCountry)
+        .where(ItemCountry.country.in_(list(countries)), ItemCountry.about.is_(True))
+        .where(Item.duplicate_of_id.is_(None))
+    )
     if day is not None:
-        stmt = stmt.where(Item.published.between(date.fromordinal(day.toordinal() - 2), date.fromordinal(day.toordinal() + 2)))
+        stmt = stmt.where(Item.published.between(day - timedelta(days=2), day + timedelta(days=2)))
     else:
         stmt = stmt.where(Item.loaded_at >= loaded_after)
-    stmt = stmt.where(Item.duplicate_of_id.is_(None)).distinct()
-    return list(session.scalars(stmt.order_by(Item.id.desc()).limit(limit)))
+    return list(session.scalars(stmt.distinct().order_by(Item.id.desc()).limit(limit)))
+
+
+def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
+    """Return the light columns story matching needs, plus each item's country codes."""
+    if not ids:
+        return []
+    cols = (Item.id, Item.story_id, Item.document_id, Item.duplicate_of_id, Item.title,
+            Item.signature, Item.published, Item.keywords)
+    rows = session.execute(select(*cols).where(Item.id.in_(list(ids)))).all()
+    codes: dict[int, list[str]] = {}
+    stmt = select(ItemCountry.item_id, ItemCountry.country).where(ItemCountry.item_id.in_(list(ids)))
+    for item_id, code in session.execute(stmt):
+        codes.setdefault(item_id, []).append(code)
+    return [(row, tuple(sorted(codes.get(row.id, ())))) for row in rows]
 
 
 def country_item_counts(session: Session, since: date | None = None, limit: int = 50) -> list[tuple[str, int]]:

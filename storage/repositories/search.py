@@ -48,19 +48,22 @@ def search_items(
     return _search_postgres(session, query, country, limit, offset, window)
 
 
-_COUNTRY_FILTER = "AND {col} IN (SELECT item_id FROM item_countries WHERE country = :country)"
-_NOT_DUPLICATE = "AND {col} NOT IN (SELECT id FROM items WHERE duplicate_of_id IS NOT NULL)"
+# Duplicates (the same text stored again from another document) are linked to their original
+# and never listed twice; the country filter is a primary-key probe per candidate row.
+_SQLITE_WINDOW = """
+    SELECT f.rowid AS id, bm25(items_fts, 3.0, 1.0) AS score
+    FROM items_fts AS f JOIN items AS i ON i.id = f.rowid {country_join}
+    WHERE items_fts MATCH :q AND i.duplicate_of_id IS NULL
+    ORDER BY f.rowid DESC LIMIT :window"""
+_COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = {col} AND c.country = :country"
 
 
 def _search_sqlite(session, query, country, limit, offset, window) -> list[SearchHit]:
-    country_sql = _COUNTRY_FILTER.format(col="rowid") if country else ""
+    country_join = _COUNTRY_JOIN.format(col="f.rowid") if country else ""
     ranked = session.execute(
         text(
-            f"""SELECT rowid, score FROM (
-                  SELECT rowid, bm25(items_fts, 3.0, 1.0) AS score FROM items_fts
-                  WHERE items_fts MATCH :q {country_sql} {_NOT_DUPLICATE.format(col='rowid')}
-                  ORDER BY rowid DESC LIMIT :window)
-                ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"""
+            f"""SELECT id, score FROM ({_SQLITE_WINDOW.format(country_join=country_join)})
+                ORDER BY score, id DESC LIMIT :limit OFFSET :offset"""
         ),
         {"q": to_fts5(query), "country": (country or "").upper(), "window": window,
          "limit": limit, "offset": offset},
@@ -85,15 +88,16 @@ def _sqlite_snippets(session: Session, query: ParsedQuery, ids: list[int]) -> di
 
 
 def _search_postgres(session, query, country, limit, offset, window) -> list[SearchHit]:
-    country_sql = _COUNTRY_FILTER.format(col="id") if country else ""
+    country_join = _COUNTRY_JOIN.format(col="items.id") if country else ""
     headline_opts = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=30, MinWords=12"
     rows = session.execute(
         text(
             f"""WITH q AS (SELECT to_tsquery('english', :q) AS tsq),
                 window_ AS (
-                  SELECT id, ts_rank_cd(search_vector, q.tsq) AS score FROM items, q
-                  WHERE search_vector @@ q.tsq AND duplicate_of_id IS NULL {country_sql}
-                  ORDER BY id DESC LIMIT :window),
+                  SELECT items.id, ts_rank_cd(search_vector, q.tsq) AS score
+                  FROM items {country_join} CROSS JOIN q
+                  WHERE search_vector @@ q.tsq AND duplicate_of_id IS NULL
+                  ORDER BY items.id DESC LIMIT :window),
                 top AS (SELECT id, score FROM window_ ORDER BY score DESC, id DESC
                         LIMIT :limit OFFSET :offset)
                 SELECT top.id, top.score, ts_headline('english', items.body, q.tsq, :opts)

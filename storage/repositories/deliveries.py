@@ -1,0 +1,316 @@
+"""The delivery outbox: which subscribers are due, queued briefings, claims, outcomes.
+
+Several processes may share one outbox (issue 5): rows are claimed with a lease
+(`next_attempt_at` pushed forward) in one UPDATE whose candidate SELECT uses
+`FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single UPDATE statement holds the
+write lock, so the same row can never be claimed twice while its lease runs.
+Sessions are opened and committed by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.clock import as_utc
+from storage.models import Delivery, Subscriber, Subscription
+
+logger = logging.getLogger(__name__)
+
+PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
+STATUSES = (PENDING, SENT, FAILED, SKIPPED)
+DAILY_PREFIX = "daily:"
+
+
+@dataclass(frozen=True, slots=True)
+class DueRun:
+    """One subscriber's scheduled briefing for one local date that has no outbox row yet."""
+
+    subscriber_id: int
+    chat_id: int
+    timezone: str
+    local_date: date
+    due_at: datetime  # UTC
+    last_briefed_at: datetime | None
+    stale: bool = False  # past the catch-up window (or superseded): record as skipped
+    reason: str | None = None
+
+    @property
+    def briefing_key(self) -> str:
+        """Return the outbox key: one daily briefing per subscriber and local date."""
+        return daily_key(self.local_date)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """An outbox row leased to one sender."""
+
+    id: int
+    subscriber_id: int
+    chat_id: int
+    briefing_key: str
+    messages: list[str]
+    sent_count: int
+    attempts: int  # including this claim
+
+
+def daily_key(local_date: date) -> str:
+    """Return the briefing key of the daily briefing of a local date."""
+    return f"{DAILY_PREFIX}{local_date.isoformat()}"
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """Return the subscriber's zone; a name that no longer resolves falls back to UTC."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown timezone %r on a subscriber; using UTC", name)
+        return ZoneInfo("UTC")
+
+
+def local_due_at(local_date: date, delivery_time: time, tz: ZoneInfo) -> datetime:
+    """Return when *delivery_time* on *local_date* in *tz* happens, in UTC.
+
+    A time skipped by a spring-forward change (02:30 on 9 March 2025 in New York) fires at
+    the same instant as the pre-change offset says (03:30 local); a time that occurs twice
+    on a fall-back day fires at its first occurrence (fold=0).
+    """
+    naive = datetime.combine(local_date, delivery_time.replace(tzinfo=None))
+    return naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def due_subscribers(session: Session, now_utc: datetime, grace: timedelta) -> list[DueRun]:
+    """Return the runs due by *now_utc* that have no outbox row: fresh ones and stale ones.
+
+    For each active subscriber with at least one subscription, today's and yesterday's
+    local dates are candidates (yesterday's matters when a run late in the evening was
+    missed across midnight). The latest run inside the *grace* window is fresh; older ones
+    are flagged stale with a reason (only runs after the subscriber was created: a new
+    subscriber is not told about briefings from before they joined).
+    """
+    now_utc = as_utc(now_utc)
+    subscribers = _active_subscribers(session)
+    candidates = {sub.id: _candidate_runs(sub, now_utc) for sub in subscribers}
+    keys = {run.briefing_key for runs in candidates.values() for run in runs}
+    existing = _existing_keys(session, keys)
+    out: list[DueRun] = []
+    for sub in subscribers:
+        open_runs = [r for r in candidates[sub.id] if (sub.id, r.briefing_key) not in existing]
+        out.extend(_classify(open_runs, sub, now_utc, grace))
+    return out
+
+
+def _active_subscribers(session: Session) -> list[Subscriber]:
+    has_subscription = exists().where(Subscription.subscriber_id == Subscriber.id)
+    stmt = select(Subscriber).where(Subscriber.active.is_(True), has_subscription)
+    return list(session.scalars(stmt.order_by(Subscriber.id)))
+
+
+def _candidate_runs(sub: Subscriber, now_utc: datetime) -> list[DueRun]:
+    tz = zone_of(sub.timezone)
+    today = now_utc.astimezone(tz).date()
+    last = as_utc(sub.last_briefed_at) if sub.last_briefed_at else None
+    runs = []
+    for day in (today - timedelta(days=1), today):
+        due = local_due_at(day, sub.delivery_time, tz)
+        if due <= now_utc:
+            runs.append(DueRun(sub.id, sub.chat_id, sub.timezone, day, due, last))
+    return runs
+
+
+def _existing_keys(session: Session, keys: set[str]) -> set[tuple[int, str]]:
+    if not keys:
+        return set()
+    stmt = select(Delivery.subscriber_id, Delivery.briefing_key).where(
+        Delivery.briefing_key.in_(sorted(keys))
+    )
+    return {(sid, key) for sid, key in session.execute(stmt)}
+
+
+def _classify(runs: list[DueRun], sub: Subscriber, now_utc: datetime,
+              grace: timedelta) -> list[DueRun]:
+    # Only the newest missed run can still be sent: the briefing window (since the last
+    # briefing) already covers whatever an older one would have said.
+    created = as_utc(sub.created_at) if sub.created_at else None
+    out: list[DueRun] = []
+    for position, run in enumerate(sorted(runs, key=lambda r: r.due_at, reverse=True)):
+        late = now_utc - run.due_at
+        if position == 0 and late <= grace:
+            out.append(run)
+        elif created is None or run.due_at >= created:
+            reason = "superseded by a later briefing" if position else (
+                f"missed by {_hours(late)}, beyond the {_hours(grace)} catch-up window")
+            out.append(_stale(run, reason))
+    return out
+
+
+def _stale(run: DueRun, reason: str) -> DueRun:
+    return DueRun(run.subscriber_id, run.chat_id, run.timezone, run.local_date, run.due_at,
+                  run.last_briefed_at, stale=True, reason=reason)
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f}h"
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def enqueue_delivery(session: Session, subscriber_id: int, briefing_key: str,
+                     messages: Sequence[str], due_at: datetime, *,
+                     now: datetime | None = None, status: str = PENDING,
+                     reason: str | None = None) -> bool:
+    """Queue a briefing unless this subscriber already has one with this key; tell if new."""
+    now = as_utc(now or due_at)
+    values = dict(
+        subscriber_id=subscriber_id, briefing_key=briefing_key, status=status,
+        messages=json.dumps(list(messages)), sent_count=0, sent_message_ids="[]", attempts=0,
+        last_error=reason, due_at=as_utc(due_at), created_at=now,
+        finished_at=now if status != PENDING else None,
+    )
+    stmt = _insert(session)(Delivery).values(**values).on_conflict_do_nothing(
+        index_elements=["subscriber_id", "briefing_key"]
+    ).returning(Delivery.id)
+    # RETURNING, not rowcount: the ORM session may not report rowcount for an insert.
+    return session.execute(stmt).scalar() is not None
+
+
+def record_skipped(session: Session, run: DueRun, now: datetime) -> bool:
+    """Record a run that will not be sent (stale), so it is neither retried nor re-examined."""
+    return enqueue_delivery(session, run.subscriber_id, run.briefing_key, [], run.due_at,
+                            now=now, status=SKIPPED, reason=run.reason or "skipped")
+
+
+def set_last_briefed(session: Session, subscriber_ids: Sequence[int], at: datetime) -> None:
+    """Remember when these subscribers' briefing window last closed."""
+    if subscriber_ids:
+        session.execute(update(Subscriber).where(Subscriber.id.in_(list(subscriber_ids)))
+                        .values(last_briefed_at=as_utc(at)))
+
+
+def claim_deliveries(session: Session, now: datetime, limit: int,
+                     lease: timedelta = timedelta(minutes=2)) -> list[ClaimedDelivery]:
+    """Lease up to *limit* due pending rows to the caller (commit right after)."""
+    now = as_utc(now)
+    candidates = (
+        select(Delivery.id)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.status == PENDING, Delivery.due_at <= now, Subscriber.active.is_(True),
+               or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, of=Delivery)
+    claimed = session.scalars(
+        update(Delivery)
+        .where(Delivery.id.in_(candidates.scalar_subquery()))
+        .values(next_attempt_at=now + lease, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return _claimed_rows(session, claimed)
+
+
+def _claimed_rows(session: Session, ids: Sequence[int]) -> list[ClaimedDelivery]:
+    if not ids:
+        return []
+    stmt = (
+        select(Delivery.id, Delivery.subscriber_id, Subscriber.chat_id, Delivery.briefing_key,
+               Delivery.messages, Delivery.sent_count, Delivery.attempts)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.id.in_(list(ids)))
+        .order_by(Delivery.due_at, Delivery.id)
+    )
+    return [ClaimedDelivery(r.id, r.subscriber_id, r.chat_id, r.briefing_key,
+                            json.loads(r.messages), r.sent_count, r.attempts)
+            for r in session.execute(stmt)]
+
+
+def record_message_sent(session: Session, delivery_id: int, index: int, message_id: int,
+                        *, now: datetime | None = None,
+                        lease: timedelta = timedelta(minutes=2)) -> bool:
+    """Record that message *index* went out (and renew the lease); False if already recorded."""
+    current = session.scalar(select(Delivery.sent_message_ids).where(
+        Delivery.id == delivery_id, Delivery.sent_count == index))
+    if current is None:
+        return False
+    values: dict = {"sent_count": index + 1,
+                    "sent_message_ids": json.dumps([*json.loads(current), message_id])}
+    if now is not None:
+        values["next_attempt_at"] = as_utc(now) + lease
+    result = session.execute(update(Delivery).where(
+        Delivery.id == delivery_id, Delivery.sent_count == index).values(**values))
+    return result.rowcount == 1
+
+
+def _finish(session: Session, delivery_id: int, status: str, now: datetime,
+            error: str | None) -> None:
+    values: dict = {"status": status, "finished_at": as_utc(now), "next_attempt_at": None}
+    if error is not None:
+        values["last_error"] = error[:2000]
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+def mark_sent(session: Session, delivery_id: int, now: datetime) -> None:
+    """Mark a delivery as completely sent."""
+    _finish(session, delivery_id, SENT, now, None)
+
+
+def mark_failed(session: Session, delivery_id: int, error: str, now: datetime) -> None:
+    """Mark a delivery as failed for good, with the reason."""
+    _finish(session, delivery_id, FAILED, now, error)
+
+
+def mark_retry(session: Session, delivery_id: int, error: str | None,
+               next_attempt_at: datetime) -> None:
+    """Keep a delivery pending, noting the error; nobody claims it before *next_attempt_at*."""
+    values: dict = {"next_attempt_at": as_utc(next_attempt_at)}
+    if error is not None:
+        values["last_error"] = error[:2000]
+    session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == PENDING)
+                    .values(**values))
+
+
+def mark_subscriber_inactive(session: Session, subscriber_id: int,
+                             now: datetime | None = None) -> int:
+    """Deactivate a subscriber (they blocked the bot) and skip their pending deliveries."""
+    session.execute(update(Subscriber).where(Subscriber.id == subscriber_id).values(active=False))
+    values: dict = {"status": SKIPPED, "last_error": "subscriber inactive", "next_attempt_at": None}
+    if now is not None:
+        values["finished_at"] = as_utc(now)
+    result = session.execute(update(Delivery).where(
+        Delivery.subscriber_id == subscriber_id, Delivery.status == PENDING).values(**values))
+    return result.rowcount
+
+
+def delivery_counts_since(session: Session, since: datetime) -> dict[str, int]:
+    """Return how many deliveries finished (or were queued, if pending) since *since*, by status."""
+    when = func.coalesce(Delivery.finished_at, Delivery.created_at)
+    stmt = (select(Delivery.status, func.count()).where(when >= as_utc(since))
+            .group_by(Delivery.status))
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: n for status, n in session.execute(stmt)})
+    return counts
+
+
+def outbox_depth(session: Session) -> int:
+    """Return how many deliveries wait in the outbox."""
+    return session.scalar(select(func.count()).where(Delivery.status == PENDING)) or 0
+
+
+def delivery_by_key(session: Session, subscriber_id: int, briefing_key: str) -> Delivery | None:
+    """Return one outbox row (for inspection: tests, admin commands)."""
+    return session.scalars(select(Delivery).where(
+        Delivery.subscriber_id == subscriber_id, Delivery.briefing_key == briefing_key)).first()
