@@ -1,17 +1,33 @@
-"""Build the shared services once: settings, engine, sessions, ingestor, templates."""
+"""Build the shared services once: settings, engine, sessions, ingestor, templates, services.
+
+The CLI builds one AppContext per command; the bot builds one at start and keeps it in
+`application.bot_data["ctx"]` (read it with `app_context(context)`), so handlers and jobs
+share the same engine, template environment and services.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from jinja2 import Environment
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
+from briefs.render import make_environment
+from storage.clock import utcnow
 from storage.db import current_revision, make_engine, make_session_factory, upgrade
 from storage.ingest.pipeline import Ingestor
+
+if TYPE_CHECKING:
+    from bot.briefings import BriefingService
+    from bot.subscriptions import SubscriptionService
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +37,7 @@ class AppContext:
     """Everything a command, handler or job needs, built from validated settings."""
 
     settings: Settings
+    clock: Callable[[], datetime] = field(default=utcnow)
 
     @cached_property
     def engine(self) -> Engine:
@@ -38,4 +55,33 @@ class AppContext:
     @cached_property
     def ingestor(self) -> Ingestor:
         """Return the document loader."""
-        return Ingestor(self.sessions, max_bytes=self.settings.max_upload_bytes)
+        return Ingestor(self.sessions, max_bytes=self.settings.max_upload_bytes, clock=self.clock)
+
+    @cached_property
+    def env(self) -> Environment:
+        """Return the one Jinja2 environment (operators' template folder first)."""
+        return make_environment(self.settings.templates_dir)
+
+    @cached_property
+    def default_tz(self) -> ZoneInfo:
+        """Return the default timezone for new subscribers."""
+        return ZoneInfo(self.settings.timezone)
+
+    @cached_property
+    def briefings(self) -> BriefingService:
+        """Return the briefing service."""
+        from bot.briefings import BriefingService
+
+        return BriefingService(self.sessions, self.env, clock=self.clock)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionService:
+        """Return the subscription service."""
+        from bot.subscriptions import SubscriptionService
+
+        return SubscriptionService(self.sessions, self.settings, clock=self.clock)
+
+
+def app_context(context: Any) -> AppContext:
+    """Return the AppContext stored on a python-telegram-bot context's application."""
+    return context.application.bot_data["ctx"]
