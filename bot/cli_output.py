@@ -38,14 +38,18 @@ def mark(snippet: str, start: str, end: str) -> str:
     return snippet.replace(HIGHLIGHT_START, start).replace(HIGHLIGHT_END, end)
 
 
-def print_json_lines(objects: list[dict], out: TextIO = sys.stdout) -> None:
+def print_json_lines(objects: list[dict], out: TextIO | None = None) -> None:
     """Print one JSON object per line."""
+    out = out or sys.stdout  # looked up at call time, so redirection works
     for obj in objects:
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def print_items(items: list[Item], out: TextIO = sys.stdout, snippets: dict[int, str] | None = None) -> None:
+def print_items(
+    items: list[Item], out: TextIO | None = None, snippets: dict[int, str] | None = None
+) -> None:
     """Print items as short readable blocks."""
+    out = out or sys.stdout
     tty = out.isatty()
     for item in items:
         day = item.published.isoformat() if item.published else "undated"
