@@ -157,3 +157,22 @@ def test_bad_files_fail_alone_and_lose_nothing(ingestor, sessions, tmp_path):
     assert good.status == "loaded"
     with sessions() as session:
         assert len(session.scalars(select(Item)).all()) == 2
+
+
+def test_folder_with_unreadable_entries(ingestor, tmp_path):
+    import os
+
+    from storage.ingest.pipeline import iter_files
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.txt").write_text(NEWSLETTER)
+    (folder / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    os.mkfifo(folder / "pipe.txt")
+    results = {}
+    for path, error in iter_files([folder, tmp_path / "nope"]):
+        results[path.name] = error or ingestor.ingest_path(path).error
+    assert results["good.txt"] is None
+    assert "vanished" in results["dangling.txt"]
+    assert "not a regular file" in results["pipe.txt"]
+    assert "no such file" in results["nope"]

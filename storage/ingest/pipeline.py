@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -124,9 +125,12 @@ class Ingestor:
 def read_raw(path: Path, max_bytes: int) -> bytes:
     """Read a file's bytes, refusing one over *max_bytes* before reading it."""
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise IngestError("is a folder, not a file")
-        size = path.stat().st_size
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise IngestError("not a regular file")
+        size = info.st_size
         if size > max_bytes:
             raise IngestError(_too_big(size, max_bytes))
         with path.open("rb") as handle:
