@@ -129,11 +129,23 @@ def _copy_table(src: Connection, dst: Connection, table: Table, batch_size: int)
         for col in deferred:  # a row may point at a later row of its own table
             for row in rows:
                 row[col.name] = None
-        dst.execute(table.insert(), rows)
+        _insert(dst, table, rows)
         copied += len(rows)
     if deferred:
         _restore_self_references(src, dst, table, deferred, batch_size)
     return copied
+
+
+def _insert(dst: Connection, table: Table, rows: list[dict]) -> None:
+    if dst.dialect.name != "postgresql":
+        dst.execute(table.insert(), rows)
+        return
+    # COPY is an order of magnitude faster than batched INSERTs, in the same transaction.
+    names = [col.name for col in table.columns]
+    cursor = dst.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
 
 
 def _batches(src: Connection, table: Table, batch_size: int) -> Iterator[list[dict]]:

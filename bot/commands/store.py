@@ -97,8 +97,10 @@ def cmd_search(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
-    """Load the bundled samples, then show the newest items."""
+    """Load the bundled samples, show the newest items, then the newest day's daily briefing."""
     status = cmd_ingest(ctx, argparse.Namespace(paths=[SAMPLES_DIR], json=False))
     print()
     cmd_items(ctx, argparse.Namespace(country=None, since=None, limit=10, json=False))
+    print()
+    print(ctx.briefings.render(ctx.briefings.daily(tz=ctx.default_tz), "text"))
     return status

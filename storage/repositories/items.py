@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.ingest.types import CountryTag
@@ -87,17 +87,17 @@ def item_ids_near_date(
     session: Session, countries: Sequence[str], day: date | None, loaded_after: datetime, limit: int
 ) -> list[int]:
     """Return ids of recent items about the same countries near *day*: same-story candidates."""
-    stmt = (
-        select(Item.id)
-        .join(ItemCountry)
-        .where(ItemCountry.country.in_(list(countries)), ItemCountry.about.is_(True))
-        .where(Item.duplicate_of_id.is_(None))
-    )
+    # Walk the few items of the date window (ix_items_published_id / ix_items_loaded_at) and
+    # probe each one's countries by primary key; joining from item_countries instead would scan
+    # every item ever tagged with the country, which grows with the store.
+    tagged = exists().where(ItemCountry.item_id == Item.id, ItemCountry.about.is_(True),
+                            ItemCountry.country.in_(list(countries)))
+    stmt = select(Item.id).where(Item.duplicate_of_id.is_(None), tagged)
     if day is not None:
         stmt = stmt.where(Item.published.between(day - timedelta(days=2), day + timedelta(days=2)))
     else:
         stmt = stmt.where(Item.loaded_at >= loaded_after)
-    return list(session.scalars(stmt.distinct().order_by(Item.id.desc()).limit(limit)))
+    return list(session.scalars(stmt.order_by(Item.id.desc()).limit(limit)))
 
 
 def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:

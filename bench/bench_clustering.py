@@ -1,0 +1,145 @@
+"""Story assignment time per item with a large store (target: < 50 ms per item at 100,000 items).
+
+The store is filled by bulk inserts that mirror what the pipeline writes for each item (a
+document row, the item with its MinHash signature and keywords, ranked item_countries, its LSH
+item_bands and a one-item story; the full-text index follows through its trigger / generated
+column). Then real newsletters go through the real Ingestor, and every `assign_story` call is
+timed on its own.
+
+    python bench/bench_clustering.py --items 100000 [--docs 4] [--days 365] [--url postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpus import COUNTRIES, SOURCES, newsletter, sentence  # noqa: E402
+from briefs.similarity import lsh_bands, signature_to_bytes  # noqa: E402
+from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
+from storage.ingest import pipeline  # noqa: E402
+from storage.ingest.countries import resolve_country  # noqa: E402
+from storage.ingest.pipeline import Ingestor  # noqa: E402
+from storage.models import Document, Item, ItemBand, ItemCountry, Story  # noqa: E402
+
+START = date(2025, 1, 1)
+DAYS = 365  # stored items spread over a year of published dates (override with --days)
+PER_DOC = 50
+CHUNK = 5000
+VOCAB = [f"kw{n}" for n in range(3000)]
+
+
+def _item_rows(rng: random.Random, n: int, codes: list[str], now: datetime) -> dict[str, list[dict]]:
+    day = START + timedelta(days=rng.randrange(DAYS))
+    body = " ".join(sentence(rng) for _ in range(3))
+    signature = [rng.randrange(2**32 - 5) for _ in range(64)]
+    chosen = rng.sample(codes, rng.randint(1, 3))
+    item = dict(id=n, document_id=n // PER_DOC + 1, position=n % PER_DOC,
+                title=f"{chosen[0]} story {n}", source=rng.choice(SOURCES), published=day,
+                body=body, summary=body[:300], language="en",
+                content_hash=hashlib.sha256(body.encode()).hexdigest(),
+                signature=signature_to_bytes(signature),
+                keywords=" ".join(sorted(rng.sample(VOCAB, 15))), loaded_at=now, story_id=n)
+    return {
+        "stories": [dict(id=n, title=item["title"], published=day, first_seen=now, updated_at=now,
+                         item_count=1)],
+        "items": [item],
+        "countries": [dict(item_id=n, country=c, mentions=3 - r, about=r == 0, score=1.0 / (r + 1),
+                           rank=r) for r, c in enumerate(chosen)],
+        "bands": [dict(band=b, item_id=n) for b in set(lsh_bands(signature))],
+    }
+
+
+def fill(engine, items: int, seed: int) -> float:
+    """Bulk-insert *items* synthetic items; return the seconds it took."""
+    rng = random.Random(seed)
+    codes = [resolve_country(name) for name in COUNTRIES]
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        docs = [dict(id=d + 1, name=f"bulk{d}.txt", sha256=f"{d:064x}", format="text", size=1,
+                     loaded_at=now, status="loaded", item_count=PER_DOC)
+                for d in range(items // PER_DOC + 1)]
+        conn.execute(Document.__table__.insert(), docs)
+        for lo in range(1, items + 1, CHUNK):
+            batch: dict[str, list[dict]] = {"stories": [], "items": [], "countries": [], "bands": []}
+            for n in range(lo, min(lo + CHUNK, items + 1)):
+                for key, rows in _item_rows(rng, n, codes, now).items():
+                    batch[key] += rows
+            for table, key in ((Story, "stories"), (Item, "items"), (ItemCountry, "countries"),
+                               (ItemBand, "bands")):
+                conn.execute(table.__table__.insert(), batch[key])
+    _fix_sequences(engine)
+    return time.perf_counter() - started
+
+
+def _fix_sequences(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for table in ("documents", "stories", "items"):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+
+
+def measure(engine, docs: int, seed: int) -> tuple[list[float], float, int]:
+    """Ingest *docs* newsletters; return per-item assign times (s), total seconds, items."""
+    timings: list[float] = []
+    original = pipeline.assign_story
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            timings.append(time.perf_counter() - started)
+
+    pipeline.assign_story = timed
+    rng = random.Random(seed + 1)
+    ingestor = Ingestor(make_session_factory(engine), max_bytes=50 * 2**20)
+    started = time.perf_counter()
+    try:
+        for d in range(docs):
+            data = newsletter(rng, PER_DOC, START + timedelta(days=rng.randrange(DAYS))).encode()
+            result = ingestor.ingest_bytes(data, f"new{d}.txt")
+            assert result.status == "loaded", result.error
+    finally:
+        pipeline.assign_story = original
+    return timings, time.perf_counter() - started, len(timings)
+
+
+def main() -> None:
+    """Run the benchmark and print figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--docs", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--days", type=int, default=DAYS, help="spread of published dates")
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    globals()["DAYS"] = args.days
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(args.url or f"sqlite:///{Path(tmp) / 'cluster.sqlite3'}")
+        upgrade(engine)
+        fill_s = fill(engine, args.items, args.seed)
+        timings, total, n = measure(engine, args.docs, args.seed)
+        engine.dispose()
+    ms = sorted(t * 1000 for t in timings)
+    print(f"backend={engine.dialect.name} stored_items={args.items} days={args.days} "
+          f"fill_seconds={fill_s:.1f}")
+    print(f"assign_story per item over {n} new items: mean={statistics.mean(ms):.1f} ms "
+          f"p50={ms[len(ms) // 2]:.1f} ms p95={ms[int(len(ms) * 0.95)]:.1f} ms max={ms[-1]:.1f} ms")
+    print(f"whole ingest per item (read, split, enrich, store, cluster): {total * 1000 / n:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

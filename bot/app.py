@@ -1,0 +1,103 @@
+"""Build the python-telegram-bot Application: settings in, handlers and jobs wired up.
+
+The bot talks to `{api}/bot` and `{api}/file/bot`, so a self-hosted Bot API server (or the
+tests' fake one) works like Telegram. Handlers are thin: see bot/handlers/.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import AppContext
+from bot.delivery.jobs import register_delivery_jobs
+from bot.handlers import admin, news, start
+from bot.handlers.common import COMMANDS
+from bot.handlers.errors import on_error
+from bot.handlers.subscriptions import subscription_handlers
+
+logger = logging.getLogger(__name__)
+
+# Plain questions are answered in private chats only: in groups the bot would be noise.
+PRIVATE_TEXT = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+
+
+def core_handlers() -> list[BaseHandler]:
+    """Return this module's handlers, in the order PTB tries them."""
+    return [
+        # Welcome and help, and the /start menu buttons.
+        CommandHandler("start", start.start),
+        CommandHandler("help", start.help_command),
+        CallbackQueryHandler(start.action, pattern=r"^act:"),
+        # News: newest, search, briefing now, chart; "More" pages.
+        CommandHandler("latest", news.latest),
+        CommandHandler("search", news.search),
+        CommandHandler("brief", news.brief),
+        CommandHandler("trends", news.trends),
+        CallbackQueryHandler(news.more, pattern=r"^more:"),
+        # Admin: uploads, loaded documents, figures (each refuses non-admins itself).
+        MessageHandler(filters.Document.ALL, admin.upload),
+        CommandHandler("sources", admin.sources),
+        CommandHandler("stats", admin.stats),
+        CallbackQueryHandler(admin.sources_page, pattern=r"^page:src:"),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler]:
+    """Return the handlers of last resort: plain questions and unknown commands."""
+    return [
+        MessageHandler(PRIVATE_TEXT, news.plain_text),
+        MessageHandler(filters.COMMAND, start.unknown_command),
+    ]
+
+
+def build_application(ctx: AppContext) -> Application:
+    """Build the Application for ctx's settings, with every handler and job registered."""
+    api = ctx.settings.telegram_api_url.rstrip("/")
+    application = (
+        Application.builder()
+        .token(ctx.settings.token or "")
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ctx.default_tz,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1,
+                                     group_max_rate=20, group_time_period=60, max_retries=0))
+        .concurrent_updates(True)  # a slow upload must not hold up everyone else
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["ctx"] = ctx
+    # Order matters: PTB tries handlers in turn, so the catch-all text handlers come last.
+    for handler in [*core_handlers(), *subscription_handlers(), *fallback_handlers()]:
+        application.add_handler(handler)
+    application.add_error_handler(on_error)
+    register_delivery_jobs(application)  # the scheduler tick and the outbox sender
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    """Register the command menu: everyone's commands, and admin ones in admins' chats."""
+    ctx: AppContext = application.bot_data["ctx"]
+    await application.bot.set_my_commands(_menu(c for c in COMMANDS if not c.admin))
+    for admin_id in sorted(ctx.settings.admin_ids):
+        await application.bot.set_my_commands(_menu(COMMANDS),
+                                              scope=BotCommandScopeChat(admin_id))
+
+
+def _menu(commands: Iterable[Any]) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in commands]

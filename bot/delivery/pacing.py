@@ -1,0 +1,76 @@
+"""Pace sends within Telegram's limits: overall messages per second and one per chat per second.
+
+Overall sends get evenly spaced slots (1/rate apart) rather than a burst per second:
+a burst of 30 requests that arrive with a few milliseconds of jitter would straddle the
+server's one-second window and draw 429s. Slots are reserved on a fixed grid, so a task
+that wakes a little late does not slow down the ones queued behind it.
+The clock and the sleep are injected, so tests run on virtual time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RATE = 29.0  # messages/s overall: Telegram allows 30, one is kept as headroom
+DEFAULT_CHAT_INTERVAL = 1.05  # s between two messages to one chat (limit: 1/s)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Pacer(Protocol):
+    """Grants permission to send one message to a chat (a DB-backed budget can replace it)."""
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until one more message to *chat_id* is within the limits."""
+
+    def sent(self, chat_id: int) -> None:
+        """Note that the request to *chat_id* has been answered (whatever the answer)."""
+
+
+class RatePacer:
+    """In-process pacing: evenly spaced overall slots plus a minimum gap per chat."""
+
+    def __init__(self, rate: float = DEFAULT_RATE, chat_interval: float = DEFAULT_CHAT_INTERVAL,
+                 *, timer: Callable[[], float] = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = 1.0 / rate
+        self.chat_interval = chat_interval
+        self._timer = timer
+        self._sleep = sleep
+        self._next_slot = float("-inf")
+        self._chat_ready: dict[int, float] = {}
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for the chat's gap, then for the next overall slot; note the send."""
+        wait = self._chat_ready.get(chat_id, float("-inf")) - self._timer()
+        if wait > 0:
+            await self._sleep(wait)
+        now = self._timer()
+        slot = max(self._next_slot, now)
+        self._next_slot = slot + self.interval
+        if slot > now:
+            await self._sleep(slot - now)
+        self._chat_ready[chat_id] = max(self._timer(), slot) + self.chat_interval
+        self._forget_idle_chats()
+
+    def sent(self, chat_id: int) -> None:
+        """Restart the chat's gap when the answer arrives.
+
+        A request can reach Telegram later than it left (slow network, a busy loop); counting
+        the gap from the answer guarantees the next message arrives a full gap after it.
+        """
+        self._chat_ready[chat_id] = self._timer() + self.chat_interval
+
+    def _forget_idle_chats(self) -> None:
+        # Keep the map small over a long run: chats whose gap has passed need no entry.
+        if len(self._chat_ready) > 10_000:
+            now = self._timer()
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}

@@ -1,0 +1,234 @@
+"""The outbox repository on SQLite and PostgreSQL: due runs, uniqueness, claims, outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from storage.db import make_engine, make_session_factory
+from storage.repositories import deliveries as outbox
+from tests.delivery_helpers import add_subscriber, rows, sent_ids
+
+GRACE = timedelta(hours=6)
+LEASE = timedelta(minutes=2)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def due_chats(session, now: datetime, grace: timedelta = GRACE) -> dict[int, outbox.DueRun]:
+    """Return the fresh runs (the ones to send) by chat id."""
+    return {r.chat_id: r for r in outbox.due_subscribers(session, now, grace) if not r.stale}
+
+
+def stale_chats(session, now: datetime, grace: timedelta = GRACE) -> dict[int, outbox.DueRun]:
+    """Return the stale runs (to record as skipped) by chat id."""
+    return {r.chat_id: r for r in outbox.due_subscribers(session, now, grace) if r.stale}
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "at", "expected"),
+    [
+        ("America/New_York", date(2025, 3, 8), time(7, 30), utc(2025, 3, 8, 12, 30)),  # EST
+        ("America/New_York", date(2025, 3, 9), time(7, 30), utc(2025, 3, 9, 11, 30)),  # EDT
+        ("America/New_York", date(2025, 3, 9), time(2, 30), utc(2025, 3, 9, 7, 30)),  # gap
+        ("Europe/Berlin", date(2025, 10, 25), time(7, 30), utc(2025, 10, 25, 5, 30)),  # CEST
+        ("Europe/Berlin", date(2025, 10, 26), time(7, 30), utc(2025, 10, 26, 6, 30)),  # CET
+        ("Europe/Berlin", date(2025, 10, 26), time(2, 30), utc(2025, 10, 26, 0, 30)),  # twice
+    ],
+)
+def test_local_due_at_follows_daylight_saving(zone, day, at, expected) -> None:
+    assert outbox.local_due_at(day, at, ZoneInfo(zone)) == expected
+
+
+def test_due_across_timezones_on_dst_change_days(sessions) -> None:
+    with sessions() as session:
+        add_subscriber(session, 1, "America/New_York")
+        add_subscriber(session, 2, "Europe/Berlin")
+        add_subscriber(session, 3, "Asia/Tokyo")
+        session.commit()
+        # New York springs forward on 9 March: 07:30 EDT is 11:30 UTC, no longer 12:30.
+        assert 1 not in due_chats(session, utc(2025, 3, 9, 11, 29))
+        run = due_chats(session, utc(2025, 3, 9, 11, 30))[1]
+        assert (run.local_date, run.due_at, run.stale) == (date(2025, 3, 9), utc(2025, 3, 9, 11, 30), False)
+        assert run.briefing_key == "daily:2025-03-09"
+        # Berlin falls back on 26 October: 07:30 CET is 06:30 UTC, no longer 05:30.
+        assert 2 not in due_chats(session, utc(2025, 10, 26, 6, 29))
+        assert due_chats(session, utc(2025, 10, 26, 6, 30))[2].due_at == utc(2025, 10, 26, 6, 30)
+        # Tokyo's local date is already the 27th at 23:00 UTC on the 26th.
+        tokyo = due_chats(session, utc(2025, 10, 26, 23, 0))[3]
+        assert tokyo.local_date == date(2025, 10, 27)
+        assert tokyo.due_at == utc(2025, 10, 26, 22, 30)
+
+
+def test_only_active_subscribers_with_subscriptions_and_no_row_are_due(sessions) -> None:
+    now = utc(2025, 5, 1, 8, 0)
+    with sessions() as session:
+        keep = add_subscriber(session, 1)
+        add_subscriber(session, 2, active=False)
+        add_subscriber(session, 3, kinds=())
+        add_subscriber(session, 4, at=time(9, 0))  # not yet
+        session.commit()
+        assert set(due_chats(session, now)) == {1}
+        assert outbox.enqueue_delivery(session, keep.id, "daily:2025-05-01", ["hi"], now, now=now)
+        session.commit()
+        assert due_chats(session, now) == {}
+        # The next local day is due again.
+        assert set(due_chats(session, now + timedelta(days=1))) == {1}
+
+
+def test_enqueue_is_unique_per_subscriber_and_key(sessions) -> None:
+    now = utc(2025, 5, 1, 8, 0)
+    with sessions() as session:
+        sub = add_subscriber(session, 1)
+        other = add_subscriber(session, 2)
+        assert outbox.enqueue_delivery(session, sub.id, "daily:2025-05-01", ["a", "b"], now)
+        assert not outbox.enqueue_delivery(session, sub.id, "daily:2025-05-01", ["c"], now)
+        assert outbox.enqueue_delivery(session, other.id, "daily:2025-05-01", ["a"], now)
+        assert outbox.enqueue_delivery(session, sub.id, "daily:2025-05-02", ["d"], now)
+        session.commit()
+        a, b = sub.id, other.id
+        found = rows(session)
+    assert [(r.subscriber_id, r.briefing_key, r.status) for r in found] == [
+        (a, "daily:2025-05-01", "pending"),
+        (b, "daily:2025-05-01", "pending"),
+        (a, "daily:2025-05-02", "pending"),
+    ]
+    assert found[0].messages == '["a", "b"]', "the losing insert changed nothing"
+
+
+def test_missed_run_inside_grace_is_caught_up_and_older_is_skipped(sessions) -> None:
+    with sessions() as session:
+        add_subscriber(session, 1, "Europe/Berlin")  # due 05:30 UTC in May (CEST)
+        add_subscriber(session, 2, "Europe/Berlin", created_at=utc(2025, 5, 1, 9, 0))
+        session.commit()
+        late = due_chats(session, utc(2025, 5, 1, 11, 30))  # 6h late: still inside
+        assert late[1].stale is False
+        assert late[2].stale is False, "joined after 07:30, still gets today's within grace"
+        assert due_chats(session, utc(2025, 5, 1, 11, 31)) == {}
+        stale = outbox.due_subscribers(session, utc(2025, 5, 1, 11, 31), GRACE)
+        assert [(r.chat_id, r.local_date) for r in stale] == [(1, date(2025, 5, 1)), (1, date(2025, 4, 30))]
+        assert "missed by 6.0h, beyond the 6.0h catch-up window" in stale[0].reason
+        assert stale[1].reason == "superseded by a later briefing"
+        assert 2 not in {r.chat_id for r in stale}, "runs from before the subscriber joined"
+        assert all(outbox.record_skipped(session, r, utc(2025, 5, 1, 11, 31)) for r in stale)
+        session.commit()
+        assert outbox.due_subscribers(session, utc(2025, 5, 1, 11, 32), GRACE) == []
+        found = rows(session)
+        assert [(r.status, r.briefing_key, r.messages) for r in found] == [
+            ("skipped", "daily:2025-05-01", "[]"), ("skipped", "daily:2025-04-30", "[]")]
+        assert "catch-up window" in found[0].last_error
+
+
+def test_run_missed_across_midnight_is_caught_up_next_day(sessions) -> None:
+    with sessions() as session:
+        add_subscriber(session, 1, "UTC", time(23, 50))
+        session.commit()
+        run = due_chats(session, utc(2025, 5, 2, 0, 10))[1]
+        assert (run.local_date, run.stale) == (date(2025, 5, 1), False)
+        # Two days down: yesterday's is past the window and the day before is superseded.
+        runs = outbox.due_subscribers(session, utc(2025, 5, 3, 23, 55), GRACE)
+        assert [(r.local_date, r.stale) for r in runs] == [(date(2025, 5, 3), False),
+                                                           (date(2025, 5, 2), True)]
+        assert runs[1].reason == "superseded by a later briefing"
+
+
+def _queue(session, count: int, due: datetime) -> list[int]:
+    ids = []
+    for n in range(count):
+        sub = add_subscriber(session, 100 + n)
+        outbox.enqueue_delivery(session, sub.id, "daily:2025-05-01", [f"m{n}"], due)
+        ids.append(sub.id)
+    session.commit()
+    return ids
+
+
+def test_claims_lease_rows_until_they_expire(sessions) -> None:
+    now = utc(2025, 5, 1, 8, 0)
+    with sessions() as session:
+        _queue(session, 3, now)
+        late = add_subscriber(session, 200)
+        outbox.enqueue_delivery(session, late.id, "daily:2025-05-01", ["later"], now + timedelta(hours=1))
+        session.commit()
+        first = outbox.claim_deliveries(session, now, 2, LEASE)
+        session.commit()
+        second = outbox.claim_deliveries(session, now, 5, LEASE)
+        session.commit()
+        assert [c.messages for c in first] == [["m0"], ["m1"]]
+        assert [c.messages for c in second] == [["m2"]], "leased rows and future rows are not claimed"
+        assert outbox.claim_deliveries(session, now + LEASE - timedelta(seconds=1), 5, LEASE) == []
+        outbox.mark_sent(session, first[0].id, now)
+        session.commit()
+        again = outbox.claim_deliveries(session, now + LEASE, 5, LEASE)
+        session.commit()
+    assert [c.id for c in again] == [first[1].id, second[0].id]
+    assert [c.attempts for c in again] == [2, 2]
+    assert {c.chat_id for c in first} == {100, 101}
+
+
+def test_record_message_sent_is_guarded_and_renews_the_lease(sessions) -> None:
+    now = utc(2025, 5, 1, 8, 0)
+    with sessions() as session:
+        sub = add_subscriber(session, 1)
+        outbox.enqueue_delivery(session, sub.id, "daily:2025-05-01", ["a", "b", "c"], now)
+        session.commit()
+        [claimed] = outbox.claim_deliveries(session, now, 5, LEASE)
+        assert outbox.record_message_sent(session, claimed.id, 0, 11, now=now + LEASE, lease=LEASE)
+        assert not outbox.record_message_sent(session, claimed.id, 0, 12), "already recorded"
+        assert outbox.record_message_sent(session, claimed.id, 1, 13)
+        session.commit()
+        # Renewed: still leased just after the first lease would have expired.
+        assert outbox.claim_deliveries(session, now + LEASE + timedelta(seconds=5), 5, LEASE) == []
+        [resumed] = outbox.claim_deliveries(session, now + 2 * LEASE, 5, LEASE)
+        [row] = rows(session)
+    assert (row.sent_count, sent_ids(row)) == (2, [11, 13])
+    assert resumed.sent_count == 2
+
+
+def test_outcomes_and_counts(sessions) -> None:
+    now = utc(2025, 5, 1, 8, 0)
+    with sessions() as session:
+        a, b, c, d = _queue(session, 4, now)
+        claimed = {x.subscriber_id: x.id for x in outbox.claim_deliveries(session, now, 10, LEASE)}
+        outbox.mark_sent(session, claimed[a], now)
+        outbox.mark_failed(session, claimed[b], "BadRequest: can't parse entities", now)
+        outbox.mark_retry(session, claimed[c], "TimedOut", now + timedelta(minutes=5))
+        outbox.mark_failed(session, claimed[d], "Forbidden: bot was blocked by the user", now)
+        outbox.enqueue_delivery(session, d, "daily:2025-05-02", ["tomorrow"], now + timedelta(days=1))
+        assert outbox.mark_subscriber_inactive(session, d, now) == 1
+        session.commit()
+        assert outbox.claim_deliveries(session, now + timedelta(minutes=4), 10, LEASE) == []
+        [retry] = outbox.claim_deliveries(session, now + timedelta(minutes=5), 10, LEASE)
+        session.commit()
+        counts = outbox.delivery_counts_since(session, now - timedelta(hours=1))
+        found = {(r.subscriber_id, r.briefing_key): r for r in rows(session)}
+        assert outbox.outbox_depth(session) == 1
+    assert retry.subscriber_id == c
+    assert counts == {"pending": 1, "sent": 1, "failed": 2, "skipped": 1}
+    assert found[(b, "daily:2025-05-01")].last_error.startswith("BadRequest")
+    assert found[(c, "daily:2025-05-01")].last_error == "TimedOut"
+    assert found[(d, "daily:2025-05-02")].last_error == "subscriber inactive"
+
+
+def test_concurrent_claims_skip_locked_rows(db_url) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: a second claim waits instead of skipping")
+    engines = [make_engine(db_url), make_engine(db_url)]
+    first, second = (make_session_factory(e) for e in engines)
+    now = utc(2025, 5, 1, 8, 0)
+    try:
+        with first() as session:
+            _queue(session, 4, now)
+        with first() as one, second() as two:
+            got_one = outbox.claim_deliveries(one, now, 2, LEASE)  # locks held until commit
+            got_two = outbox.claim_deliveries(two, now, 10, LEASE)  # must not wait, must skip
+            two.commit()
+            one.commit()
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert len(got_one) == 2 and len(got_two) == 2
+    assert not {c.id for c in got_one} & {c.id for c in got_two}
