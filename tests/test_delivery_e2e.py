@@ -256,3 +256,22 @@ async def test_jobs_tick_and_drain_inside_the_application(fake_telegram, db_url,
         [row] = rows(session)
     assert (row.status, row.briefing_key, sent_ids(row)) == ("sent", "daily:2025-05-01",
                                                             [message["message_id"]])
+
+
+async def test_pacer_spaces_sends_and_bounds_the_window(vt) -> None:
+    pacer = RatePacer(timer=vt.monotonic, sleep=vt.sleep)
+    stamps = []
+
+    async def send(chat: int, latency: float) -> None:
+        await pacer.acquire(chat)
+        stamps.append(vt.monotonic())
+        await vt.sleep(latency)  # the answer comes back later
+        pacer.sent(chat)
+
+    for n in range(90):
+        await send(n % 45, latency=0.2 if n % 7 == 0 else 0.01)
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert min(gaps) >= 1 / 29 - 1e-9
+    assert all(sum(1 for t in stamps if s <= t < s + 1.0) <= 30 for s in stamps)
+    per_chat = [t for i, t in enumerate(stamps) if i % 45 == 0]
+    assert per_chat[1] - per_chat[0] >= 1.05
