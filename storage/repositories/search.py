@@ -60,31 +60,23 @@ _COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = {col} AND c.country = :
 
 def _search_sqlite(session, query, country, limit, offset, window) -> list[SearchHit]:
     country_join = _COUNTRY_JOIN.format(col="f.rowid") if country else ""
-    ranked = session.execute(
-        text(
-            f"""SELECT id, score FROM ({_SQLITE_WINDOW.format(country_join=country_join)})
-                ORDER BY score, id DESC LIMIT :limit OFFSET :offset"""
-        ),
-        {"q": to_fts5(query), "country": (country or "").upper(), "window": window,
-         "limit": limit, "offset": offset},
-    ).all()
-    snippets = _sqlite_snippets(session, query, [r[0] for r in ranked])
-    # bm25() is lower-is-better; flip it so every backend reports higher-is-better.
-    return [SearchHit(rid, -score, snippets.get(rid, "")) for rid, score in ranked]
-
-
-def _sqlite_snippets(session: Session, query: ParsedQuery, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    placeholders = ",".join(str(int(i)) for i in ids)
+    # One round trip: rank the window, keep one page, then snippet just that page (the outer
+    # MATCH is probed by rowid, so it costs one lookup per hit, not another full match).
     rows = session.execute(
         text(
-            f"""SELECT rowid, snippet(items_fts, 1, :a, :b, '…', 24) FROM items_fts
-                WHERE items_fts MATCH :q AND rowid IN ({placeholders})"""
+            f"""WITH win AS ({_SQLITE_WINDOW.format(country_join=country_join)}),
+                top AS (SELECT id, score FROM win ORDER BY score, id DESC
+                        LIMIT :limit OFFSET :offset)
+                SELECT top.id, top.score, snippet(items_fts, 1, :a, :b, '…', 24)
+                FROM top JOIN items_fts ON items_fts.rowid = top.id
+                WHERE items_fts MATCH :q
+                ORDER BY top.score, top.id DESC"""
         ),
-        {"q": to_fts5(query), "a": HIGHLIGHT_START, "b": HIGHLIGHT_END},
+        {"q": to_fts5(query), "country": (country or "").upper(), "window": window,
+         "limit": limit, "offset": offset, "a": HIGHLIGHT_START, "b": HIGHLIGHT_END},
     ).all()
-    return dict(rows)
+    # bm25() is lower-is-better; flip it so every backend reports higher-is-better.
+    return [SearchHit(rid, -score, snippet) for rid, score, snippet in rows]
 
 
 def _search_postgres(session, query, country, limit, offset, window) -> list[SearchHit]:
