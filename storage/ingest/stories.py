@@ -7,6 +7,7 @@ keywords, so the cost per item does not grow with the size of the store.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,7 +86,26 @@ def _best_candidate(session, item, features, bands, now):
     return best, best_score
 
 
+# Candidate features by (item id, content hash): the same recent items are candidates for
+# many new items in a row, and decoding them again each time was most of the matching cost.
+_FEATURE_CACHE: OrderedDict[tuple[int, str], StoryFeatures] = OrderedDict()
+FEATURE_CACHE_SIZE = 20_000
+
+
 def _features(row, codes: tuple[str, ...]) -> StoryFeatures:
+    key = (row.id, row.content_hash)
+    cached = _FEATURE_CACHE.get(key)
+    if cached is not None and cached.countries == codes:
+        _FEATURE_CACHE.move_to_end(key)
+        return cached
+    features = _decode_features(row, codes)
+    _FEATURE_CACHE[key] = features
+    if len(_FEATURE_CACHE) > FEATURE_CACHE_SIZE:
+        _FEATURE_CACHE.popitem(last=False)
+    return features
+
+
+def _decode_features(row, codes: tuple[str, ...]) -> StoryFeatures:
     return StoryFeatures(
         title_tokens=title_tokens(row.title),
         signature=signature_from_bytes(row.signature or b""),

@@ -1,9 +1,9 @@
 """Ranked full-text search over items, one function for SQLite FTS5 and PostgreSQL.
 
 Ranking every match of a frequent term (one present in most items) costs time linear in the
-match count. News readers want recent stories first, so we rank only the newest
-``window`` matches (FTS5 walks its doclist in rowid order and stops early; PostgreSQL walks the
-primary key backwards). Rare terms have fewer matches than the window and get exact ranking.
+match count. News readers want recent stories first, so only the newest ``window`` matches
+are ranked (both engines walk their index newest-first and stop early); queries with fewer
+matches are ranked exactly. The SQLite details are in search_sqlite.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from storage.query import ParsedQuery, to_fts5, to_tsquery
+from storage.query import ParsedQuery, to_tsquery
+from storage.repositories import search_sqlite
 
 # Snippet highlight markers: control characters that cannot occur in stored text, so
 # renderers can escape the snippet first and then turn the markers into markup.
@@ -48,35 +49,13 @@ def search_items(
     return _search_postgres(session, query, country, limit, offset, window)
 
 
-# Duplicates (the same text stored again from another document) are linked to their original
-# and never listed twice; the country filter is a primary-key probe per candidate row.
-_SQLITE_WINDOW = """
-    SELECT f.rowid AS id, bm25(items_fts, 3.0, 1.0) AS score
-    FROM items_fts AS f JOIN items AS i ON i.id = f.rowid {country_join}
-    WHERE items_fts MATCH :q AND i.duplicate_of_id IS NULL
-    ORDER BY f.rowid DESC LIMIT :window"""
-_COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = {col} AND c.country = :country"
-
-
 def _search_sqlite(session, query, country, limit, offset, window) -> list[SearchHit]:
-    country_join = _COUNTRY_JOIN.format(col="f.rowid") if country else ""
-    # One round trip: rank the window, keep one page, then snippet just that page (the outer
-    # MATCH is probed by rowid, so it costs one lookup per hit, not another full match).
-    rows = session.execute(
-        text(
-            f"""WITH win AS ({_SQLITE_WINDOW.format(country_join=country_join)}),
-                top AS (SELECT id, score FROM win ORDER BY score, id DESC
-                        LIMIT :limit OFFSET :offset)
-                SELECT top.id, top.score, snippet(items_fts, 1, :a, :b, '…', 24)
-                FROM top JOIN items_fts ON items_fts.rowid = top.id
-                WHERE items_fts MATCH :q
-                ORDER BY top.score, top.id DESC"""
-        ),
-        {"q": to_fts5(query), "country": (country or "").upper(), "window": window,
-         "limit": limit, "offset": offset, "a": HIGHLIGHT_START, "b": HIGHLIGHT_END},
-    ).all()
-    # bm25() is lower-is-better; flip it so every backend reports higher-is-better.
-    return [SearchHit(rid, -score, snippet) for rid, score, snippet in rows]
+    page = search_sqlite.ranked_ids(session, query, country, window)[offset : offset + limit]
+    found = search_sqlite.snippets(session, query, [i for i, _ in page], HIGHLIGHT_START, HIGHLIGHT_END)
+    return [SearchHit(item_id, score, found.get(item_id, "")) for item_id, score in page]
+
+
+_COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = {col} AND c.country = :country"
 
 
 def _search_postgres(session, query, country, limit, offset, window) -> list[SearchHit]:
