@@ -29,6 +29,7 @@ from bot.handlers import admin, news, start
 from bot.handlers.common import COMMANDS
 from bot.handlers.errors import on_error
 from bot.handlers.subscriptions import subscription_handlers
+from bot.metrics import instrument
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def build_application(ctx: AppContext) -> Application:
     application.bot_data["ctx"] = ctx
     # Order matters: PTB tries handlers in turn, so the catch-all text handlers come last.
     for handler in [*core_handlers(), *subscription_handlers(), *fallback_handlers()]:
-        application.add_handler(handler)
+        application.add_handler(instrument(handler))  # handler latency for /metrics
     application.add_error_handler(on_error)
     register_delivery_jobs(application)  # the scheduler tick and the outbox sender
     return application

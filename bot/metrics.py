@@ -1,13 +1,24 @@
 """Process metrics for Prometheus: counters the bot bumps as it works.
 
 Store-wide figures (items, stories, subscribers, outbox depth, deliveries by outcome) are read
-from the database when /metrics is scraped, so every process reports the same truth; only
-what happens inside one process (429s it received, handler latency) is counted here.
+from the database when /metrics is scraped (bot/web_metrics.py), so every process reports the
+same truth; only what happens inside one process (429s it received, handler latency) is
+counted here.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from telegram.error import RetryAfter
+from telegram.ext import BaseHandler, CommandHandler
+
+logger = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -39,3 +50,34 @@ def count_message_sent() -> None:
 def observe_handler(handler: str, seconds: float) -> None:
     """Record how long a handler took."""
     HANDLER_LATENCY.labels(handler=handler).observe(seconds)
+
+
+def handler_name(handler: BaseHandler) -> str:
+    """Return a short, stable label for a handler: `/command` or `module.function`."""
+    if isinstance(handler, CommandHandler) and handler.commands:
+        return "/" + sorted(handler.commands)[0]
+    callback = handler.callback
+    module = getattr(callback, "__module__", "") or ""
+    return f"{module.rsplit('.', 1)[-1]}.{getattr(callback, '__name__', type(callback).__name__)}"
+
+
+def instrument(handler: BaseHandler) -> BaseHandler:
+    """Wrap the handler's callback so its run time lands in HANDLER_LATENCY (and 429s count)."""
+    handler.callback = timed(handler_name(handler), handler.callback)
+    return handler
+
+
+def timed(name: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Return callback wrapped to observe its duration under *name*, even when it raises."""
+    @functools.wraps(callback)
+    async def wrapper(update: object, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await callback(update, context)
+        except RetryAfter:
+            count_throttled()  # a reply refused by Telegram's flood control
+            raise
+        finally:
+            observe_handler(name, time.perf_counter() - started)
+
+    return wrapper

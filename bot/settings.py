@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=20.0, gt=0)
     templates_dir: Path | None = None
     catch_up_hours: float = Field(default=6.0, ge=0)
+    # Scheduler tick interval; also how soon a follower takes over from a dead leader.
+    tick_seconds: float = Field(default=60.0, gt=0, le=60)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -179,3 +179,22 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SendBudget(Base):
+    """A send budget shared by every process: the next free evenly spaced slot (Unix seconds)."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float)
+
+
+class SendWindowToken(Base):
+    """One of the N sends allowed within one second, busy until a second after its answer."""
+
+    __tablename__ = "send_window"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token: Mapped[int] = mapped_column(Integer, primary_key=True)
+    busy_until: Mapped[float] = mapped_column(Float)

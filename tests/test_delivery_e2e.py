@@ -17,7 +17,7 @@ import pytest
 from telegram import Bot
 
 from bot.context import AppContext
-from bot.delivery.jobs import register_delivery_jobs
+from bot.delivery.jobs import is_scheduler_leader, register_delivery_jobs, release_scheduler_lead
 from bot.delivery.pacing import RatePacer
 from bot.delivery.scheduler import run_tick
 from bot.delivery.sender import OutboxSender, SenderConfig
@@ -248,7 +248,9 @@ async def test_jobs_tick_and_drain_inside_the_application(fake_telegram, db_url,
     async with application:
         await application.start()
         [message] = await fake_telegram.wait_for_messages(CHAT, 1, timeout=10)
+        assert is_scheduler_leader(application), "the only process leads the scheduler"
         await application.stop()
+        await release_scheduler_lead(application)  # run_polling's post_stop would do this
     ctx.engine.dispose()
     # Nothing was loaded: the empty briefing is still sent, as a short note.
     assert message["plain_text"] == "No new stories since 30 April 2025."

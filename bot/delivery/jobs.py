@@ -1,4 +1,9 @@
-"""JobQueue wiring: the scheduler tick every minute and the outbox sender every few seconds.
+"""JobQueue wiring: the scheduler tick (every `tick_seconds`) and the outbox sender (every 2 s).
+
+Several `briefbot run` processes may share one PostgreSQL database: each runs the sender
+(rows are claimed with SKIP LOCKED, the send budget is shared through the database), but only
+the scheduler leader (see `bot.delivery.leader`) runs the tick. Every process tries for the
+lead at each tick, so a follower takes over within one tick interval after the leader dies.
 
 The sender job only starts a drain task when none is running (and returns at once), so a
 long drain never piles up overlapping job runs; the drain stops claiming and gives rows back
@@ -11,50 +16,77 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram.ext import Application, ContextTypes
 
 from bot.context import app_context
+from bot.delivery.budget import SharedBudgetPacer
+from bot.delivery.leader import LEADER_KEY, SchedulerLeadership
 from bot.delivery.scheduler import run_tick
 from bot.delivery.sender import OutboxSender
 
 logger = logging.getLogger(__name__)
 
-SCHEDULER_INTERVAL = 60.0  # s
 SENDER_INTERVAL = 2.0  # s
 STATE_KEY = "delivery"
+# bot_data: when this process's tick job last ran (UTC, the context's clock), leader or not:
+# a follower's tick is alive too (it is ready to take over). /healthz reads it.
+LAST_TICK_KEY = "last_tick"
 
 
 @dataclass
 class DeliveryState:
-    """The application's one sender and its running drain, kept in bot_data."""
+    """The application's one sender, its running drain and its scheduler lead, in bot_data."""
 
     sender: OutboxSender
+    leadership: SchedulerLeadership
     task: asyncio.Task | None = None
 
 
 def register_delivery_jobs(application: Application) -> None:
-    """Schedule the tick (at start, then every minute) and the outbox sender."""
+    """Schedule the tick (at start, then every `tick_seconds`) and the outbox sender."""
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is needed for scheduled delivery")
+    interval = application.bot_data["ctx"].settings.tick_seconds
     # A repeating job added before the JobQueue starts loses `first=0` (APScheduler moves an
     # interval trigger's past start to its next multiple), so the tick at start is a run_once
     # that may run late: missed runs since the last stop are caught up right away.
     application.job_queue.run_once(scheduler_job, when=0, name="delivery:first-tick",
                                    job_kwargs={"misfire_grace_time": None})
-    application.job_queue.run_repeating(scheduler_job, interval=SCHEDULER_INTERVAL,
-                                        first=SCHEDULER_INTERVAL, name="delivery:scheduler")
+    application.job_queue.run_repeating(scheduler_job, interval=interval, first=interval,
+                                        name="delivery:scheduler")
     application.job_queue.run_repeating(sender_job, interval=SENDER_INTERVAL, first=1,
                                         name="delivery:sender")
+    _chain_post_stop(application)
+
+
+def _chain_post_stop(application: Application) -> None:
+    # run_polling / run_webhook call post_stop: give the lead up there, so a follower takes
+    # over at its next tick instead of after this process's connection times out.
+    previous = application.post_stop
+
+    async def post_stop(app: Application) -> None:
+        await release_scheduler_lead(app)
+        if previous is not None:
+            await previous(app)
+
+    application.post_stop = post_stop
 
 
 async def scheduler_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Queue the briefings that are due now, then start sending them."""
+    """Queue the briefings that are due now (scheduler leader only), then start sending."""
+    application = context.application
     ctx = app_context(context)
-    # Building briefings reads the store and renders: keep it off the event loop.
-    result = await asyncio.to_thread(run_tick, ctx)
-    if result.queued:
-        start_drain(context.application)
+    state = delivery_state(application)
+    leading = await asyncio.to_thread(state.leadership.check)
+    application.bot_data[LEADER_KEY] = leading
+    if leading:
+        # Building briefings reads the store and renders: keep it off the event loop.
+        result = await asyncio.to_thread(run_tick, ctx)
+        if result.queued:
+            start_drain(application)
+    application.bot_data[LAST_TICK_KEY] = ctx.clock()
 
 
 async def sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,14 +94,34 @@ async def sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     start_drain(context.application)
 
 
+def is_scheduler_leader(application: Application) -> bool:
+    """Tell whether this process led the scheduler at its last tick (for /healthz)."""
+    return bool(application.bot_data.get(LEADER_KEY, False))
+
+
+def last_tick_at(application: Application) -> datetime | None:
+    """Return when this process's tick job last ran, leading or not (None: not yet)."""
+    return application.bot_data.get(LAST_TICK_KEY)
+
+
+async def release_scheduler_lead(application: Application) -> None:
+    """Give up the scheduler lead (at shutdown); a follower takes over at its next tick."""
+    state = application.bot_data.get(STATE_KEY)
+    if state is not None:
+        await asyncio.to_thread(state.leadership.release)
+    application.bot_data[LEADER_KEY] = False
+
+
 def delivery_state(application: Application) -> DeliveryState:
-    """Return the application's sender state, creating the sender on first use."""
+    """Return the application's delivery state, creating sender and leadership on first use."""
     state = application.bot_data.get(STATE_KEY)
     if state is None:
         ctx = application.bot_data["ctx"]
         sender = OutboxSender(application.bot, ctx.sessions, clock=ctx.clock,
+                              pacer=SharedBudgetPacer(ctx.sessions),
                               should_stop=lambda: not application.running)
-        state = application.bot_data[STATE_KEY] = DeliveryState(sender)
+        state = DeliveryState(sender, SchedulerLeadership(ctx.engine))
+        application.bot_data[STATE_KEY] = state
     return state
 
 

@@ -27,6 +27,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.delivery.pacing import Pacer, RatePacer, Sleep
+from bot.metrics import count_message_sent, count_throttled
 from storage.clock import utcnow
 from storage.repositories import deliveries as outbox
 from storage.repositories.deliveries import ClaimedDelivery
@@ -179,6 +180,7 @@ class OutboxSender:
             await self._db(outbox.record_message_sent, claimed.id, index, message.message_id,
                      now=self.clock(), lease=self.config.lease)
             self._stats.messages_sent += 1
+            count_message_sent()
             return Outcome.SENT
         await self._retry_or_fail(claimed, "still throttled after repeated RetryAfter waits")
         return Outcome.STOP
@@ -186,6 +188,7 @@ class OutboxSender:
     async def _wait_out(self, claimed: ClaimedDelivery, exc: RetryAfter) -> None:
         wait = retry_seconds(exc)
         self._stats.throttled += 1
+        count_throttled()
         logger.info("429 for chat %s: waiting %.1fs", claimed.chat_id, wait)
         until = self.clock() + timedelta(seconds=wait) + self.config.lease
         await self._db(outbox.mark_retry, claimed.id, f"RetryAfter: waited {wait:g}s", until)

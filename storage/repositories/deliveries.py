@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.clock import as_utc
 from storage.models import Delivery, Subscriber
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
 STATUSES = (PENDING, SENT, FAILED, SKIPPED)
+CHAT_GAP = timedelta(seconds=1.05)  # Telegram: one message per chat per second
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,8 @@ def claim_deliveries(session: Session, now: datetime, limit: int,
         select(Delivery.id)
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
         .where(Delivery.status == PENDING, Delivery.due_at <= now, Subscriber.active.is_(True),
-               or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+               or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+               ~_chat_busy(now))
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )
@@ -108,6 +110,20 @@ def claim_deliveries(session: Session, now: datetime, limit: int,
         .execution_options(synchronize_session=False)
     ).all()
     return _claimed_rows(session, claimed)
+
+
+def _chat_busy(now: datetime):
+    """Match rows whose chat has an older pending row, or a delivery finished a moment ago.
+
+    One row per subscriber at a time, oldest first: so two processes never send to one chat
+    at once (each paces its own chats only), and a chat's briefings arrive in order.
+    """
+    other = aliased(Delivery)
+    older_pending = and_(other.status == PENDING, or_(
+        other.due_at < Delivery.due_at, and_(other.due_at == Delivery.due_at, other.id < Delivery.id)))
+    just_sent = and_(other.status.in_((SENT, FAILED)), other.finished_at > now - CHAT_GAP)
+    return exists().where(other.subscriber_id == Delivery.subscriber_id, other.id != Delivery.id,
+                          or_(older_pending, just_sent))
 
 
 def _claimed_rows(session: Session, ids: Sequence[int]) -> list[ClaimedDelivery]:
