@@ -59,6 +59,9 @@ def populate(url: str, n_items: int, seed: int = 7) -> None:
         for start in range(0, n_items, 5000):
             rows = [_row(rng, doc_id, start + k) for k in range(min(5000, n_items - start))]
             conn.execute(insert(Item), rows)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE items"))  # autovacuum would, later; plans need the stats
     engine.dispose()
 
 
