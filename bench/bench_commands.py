@@ -37,6 +37,7 @@ from bench.bot_load import (  # noqa: E402
     Request,
     Sample,
     bot_process,
+    cpu_seconds,
     is_apology,
     run_users,
     surplus_replies,
@@ -189,11 +190,13 @@ def report(title: str, samples: list[Sample], seconds: float, limiter: LimiterSt
         lat = [s.last for s in samples if label in (s.label, "overall")]
         print(f"{label:18} {len(lat):>5} {_pct(lat, .5):>8.1f} {_pct(lat, .95):>8.1f} "
               f"{_pct(lat, .99):>8.1f} {max(lat) * 1000:>8.1f}")
-    if limiter.enabled:
+    if limiter.enabled and not limiter.waits:
+        print("AIORateLimiter: on (the bot did not report its waits)")
+    elif limiter.enabled:
         held = limiter.held()
         print(f"AIORateLimiter: {limiter.calls} API calls, {held} held back more than 5 ms "
               f"(p99 wait {_pct(limiter.waits, .99):.1f} ms, max {limiter.waits[-1] * 1000:.1f} ms)"
-              f" -> {'THROTTLED' if held else 'did not throttle'}")
+              f" -> {'throttled' if held else 'did not throttle'}")
     else:
         print("AIORateLimiter: removed for this run (measures our code only)")
 
@@ -204,15 +207,24 @@ async def bench(url: str, mix: list[Request], args: argparse.Namespace, limiter:
     stats_file = tmp / f"limiter-{limiter}.json"
     async with (MeasuredServer() as server,
                 bot_process(server, url, tmp, limiter=limiter, stats_file=stats_file,
-                            profile=args.profile)):
+                            profile=args.profile) as bot):
         for request in mix:  # one of each, unmeasured: caches, compiled templates
             await run_users(server, {100_000: [request]}, 0, 0)
         warm = {100_000: len(server.arrivals[100_000])}
         user_plans = plans(mix, args.users, args.requests, args.seed)
+        cpu = cpu_seconds(bot.pid)
         samples, seconds = await run_users(server, user_plans, args.think, args.seed)
+        cpu = cpu_seconds(bot.pid) - cpu
         surplus = surplus_replies(server, user_plans, warm)
     title = f"{'with' if limiter else 'without'} the bot's AIORateLimiter"
-    report(title, samples, seconds, LimiterStats.load(stats_file))
+    report(title, samples, seconds, LimiterStats.load(stats_file, limiter))
+    print(f"bot process CPU: {cpu:.1f} s = {cpu / len(samples) * 1000:.1f} ms per round trip "
+          f"({cpu / seconds:.0%} of one core)")
+    if args.slow_log:
+        t0 = min(s.started for s in samples)
+        with args.slow_log.open("a") as log:
+            for s in sorted(samples, key=lambda s: s.started):
+                log.write(f"{limiter} {s.started - t0:.3f} {s.last * 1000:.1f} {s.label}\n")
     apologies = sum(1 for s in samples if is_apology(s))
     print(f"apologies: {apologies}  unexpected extra replies: {surplus}  "
           f"429 from the fake: {server.throttled_count}")
@@ -231,6 +243,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="SQLite file to create or --reuse")
     parser.add_argument("--reuse", action="store_true", help="do not populate (database is ready)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--slow-log", type=Path, help="append every round trip (start, ms) here")
     parser.add_argument("--profile", type=Path, help="record the bot with py-spy (collapsed stacks) into this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

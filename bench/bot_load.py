@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import random
 import signal
 import sys
@@ -56,6 +57,7 @@ class Sample:
     first: float
     last: float
     texts: tuple[str, ...]
+    started: float = 0.0  # server timer when the update was enqueued
 
 
 @dataclass
@@ -115,16 +117,20 @@ async def round_trip(server: MeasuredServer, chat: int, request: Request) -> Sam
     await server.wait_replies(chat, before + request.replies)
     got = server.arrivals[chat][before:before + request.replies]
     return Sample(request.label, got[0].at - started, got[-1].at - started,
-                  tuple(a.text for a in got))
+                  tuple(a.text for a in got), started)
 
 
 async def user(server: MeasuredServer, chat: int, requests: Sequence[Request], think: float,
                rng: random.Random, out: list[Sample]) -> None:
-    """Play one user: each request waits for the previous answer, then a random think time."""
+    """Play one user: a random think time, then a request and its answer, and again.
+
+    The think time also comes first, so users do not all start in the same millisecond: a
+    burst of 50 at once would measure the start of the bench, not the steady state.
+    """
     for request in requests:
-        out.append(await round_trip(server, chat, request))
         if think > 0:  # load shaping: people read the answer before asking again
             await asyncio.sleep(rng.expovariate(1 / think))
+        out.append(await round_trip(server, chat, request))
 
 
 async def run_users(server: MeasuredServer, plans: dict[int, list[Request]], think: float,
@@ -144,6 +150,12 @@ def surplus_replies(server: MeasuredServer, plans: dict[int, list[Request]],
     return sum(len(server.arrivals[chat]) - n for chat, n in expected.items())
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def is_apology(sample: Sample) -> bool:
     """Tell whether a reply was the global error handler's apology."""
     return any(APOLOGY in text for text in sample.texts)
@@ -152,27 +164,41 @@ def is_apology(sample: Sample) -> bool:
 # ---- the bot process -----------------------------------------------------------------------
 
 @contextlib.asynccontextmanager
-async def bot_process(server: FakeTelegramServer, db_url: str, data_dir: Path, *, limiter: bool,
-                      stats_file: Path, profile: Path | None = None) -> AsyncIterator[None]:
+async def bot_process(server: MeasuredServer, db_url: str, data_dir: Path, *, limiter: bool,
+                      stats_file: Path, profile: Path | None = None
+                      ) -> AsyncIterator[asyncio.subprocess.Process]:
     """Run the real bot (`bot_load.py serve`) against *server*; stop it with SIGTERM after."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "serve", "--api", server.url,
            "--token", server.token, "--db", db_url, "--data-dir", str(data_dir),
            "--stats-file", str(stats_file)]
     if not limiter:
         cmd.append("--no-limiter")
-    if profile is not None:
-        py_spy = str(Path(sys.executable).parent / "py-spy")
-        cmd = [py_spy, "record", "--format", "raw", "--rate", "200", "-o", str(profile), "--", *cmd]
     calls_before = len(server.calls("getUpdates"))
     proc = await asyncio.create_subprocess_exec(*cmd, cwd=str(ROOT))
+    spy = None
     try:
         await _started(server, proc, calls_before)
-        yield
+        if profile is not None:  # attached after start-up: only serving is sampled
+            spy = await asyncio.create_subprocess_exec(
+                str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(proc.pid),
+                "--format", "raw", "--rate", "200", "--nonblocking", "-o", str(profile))
+        yield proc
     finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-        server.release_polls()  # PTB's stop would otherwise wait out its 10 s long poll
-        await asyncio.wait_for(proc.wait(), 60)
+        await _stop(server, proc)
+        if spy is not None:
+            await spy.wait()
+
+
+async def _stop(server: MeasuredServer, proc: asyncio.subprocess.Process) -> None:
+    """Stop the bot like an operator would (SIGTERM); kill it if it does not stop in time."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+    server.release_polls()  # PTB's stop would otherwise wait out its 10 s long poll
+    try:
+        await asyncio.wait_for(proc.wait(), 30)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
 
 
 async def _started(server: FakeTelegramServer, proc: asyncio.subprocess.Process,
@@ -236,8 +262,10 @@ class LimiterStats:
     waits: list[float] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path) -> LimiterStats:
-        """Read what the bot process wrote at exit."""
+    def load(cls, path: Path, enabled: bool) -> LimiterStats:
+        """Read what the bot process wrote at exit (nothing if it was killed)."""
+        if not path.exists():
+            return cls(enabled)
         data = json.loads(path.read_text())
         return cls(data["limiter"], len(data["waits"]), sorted(data["waits"]))
 

@@ -50,9 +50,9 @@ def search_items(
 
 
 def _search_sqlite(session, query, country, limit, offset, window) -> list[SearchHit]:
-    page = search_sqlite.ranked_ids(session, query, country, window)[offset : offset + limit]
-    found = search_sqlite.snippets(session, query, [i for i, _ in page], HIGHLIGHT_START, HIGHLIGHT_END)
-    return [SearchHit(item_id, score, found.get(item_id, "")) for item_id, score in page]
+    rows = search_sqlite.ranked_page(session, query, country, window=window, limit=limit,
+                                     offset=offset, marks=(HIGHLIGHT_START, HIGHLIGHT_END))
+    return [SearchHit(item_id, score, snippet) for item_id, score, snippet in rows]
 
 
 _COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = {col} AND c.country = :country"

@@ -12,60 +12,72 @@ word, which is linear in those words' document frequency. So:
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from storage.query import ParsedQuery, Term, to_fts5
 
-_WORD = re.compile(r"\w+")
 _COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = f.rowid AND c.country = :country"
-_MATCHES = """
-    SELECT f.rowid AS id, {score} AS score, i.title AS title
-    FROM items_fts AS f JOIN items AS i ON i.id = f.rowid {country_join}
-    WHERE items_fts MATCH :q AND i.duplicate_of_id IS NULL
-    ORDER BY f.rowid DESC LIMIT :window"""
+# The window of matches newest first, one page of it by score, and that page's snippets: one
+# statement, so no more than a page of rows reaches Python. The outer MATCH is probed by
+# rowid, one lookup per hit.
+_PAGE = """
+    WITH win AS (
+        SELECT f.rowid AS id, {score} AS score
+        FROM items_fts AS f JOIN items AS i ON i.id = f.rowid {country_join}
+        WHERE items_fts MATCH :q AND i.duplicate_of_id IS NULL
+        ORDER BY f.rowid DESC LIMIT :window),
+    page AS (SELECT id, score FROM win ORDER BY score {direction}, id DESC
+             LIMIT :limit OFFSET :offset)
+    SELECT page.id, page.score, snippet(items_fts, 1, :a, :b, '…', 24)
+    FROM page JOIN items_fts ON items_fts.rowid = page.id
+    WHERE items_fts MATCH :q
+    ORDER BY page.score {direction}, page.id DESC"""
+_BM25 = "bm25(items_fts, 3.0, 1.0)"
+_PROBE = "SELECT count(*) FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH :w LIMIT :n)"
 
 
-def ranked_ids(
-    session: Session, query: ParsedQuery, country: str | None, window: int
-) -> list[tuple[int, float]]:
-    """Return (item id, score) pairs, best first, for at most *window* matches."""
-    params = {"q": to_fts5(query), "country": (country or "").upper(), "window": window}
+def ranked_page(
+    session: Session, query: ParsedQuery, country: str | None, *, window: int, limit: int,
+    offset: int, marks: tuple[str, str],
+) -> list[tuple[int, float, str]]:
+    """Return one page of (item id, score, snippet), best first (higher score is better)."""
+    params = {"q": to_fts5(query), "country": (country or "").upper(), "window": window,
+              "limit": limit, "offset": offset, "a": marks[0], "b": marks[1]}
     country_join = _COUNTRY_JOIN if country else ""
     if _all_words_rare(session, query, window):
-        sql = _MATCHES.format(score="bm25(items_fts, 3.0, 1.0)", country_join=country_join)
-        rows = session.execute(text(sql), params).all()
-        return [(r.id, -r.score) for r in sorted(rows, key=lambda r: (r.score, -r.id))]
-    sql = _MATCHES.format(score="0.0", country_join=country_join)
-    rows = session.execute(text(sql), params).all()
+        sql = _PAGE.format(score=_BM25, country_join=country_join, direction="ASC")
+        # bm25() is lower-is-better; flip it so every backend reports higher-is-better.
+        return [(rid, -score, snip) for rid, score, snip in _rows(session, sql, params)]
     words = _positive_words(query)
-    scored = [(r.id, float(_title_hits(r.title, words))) for r in rows]
-    return sorted(scored, key=lambda pair: (-pair[1], -pair[0]))
+    params.update({f"w{n}": word for n, word in enumerate(words)})
+    sql = _PAGE.format(score=_title_hits_sql(len(words)), country_join=country_join,
+                       direction="DESC")
+    return [(rid, float(score), snip) for rid, score, snip in _rows(session, sql, params)]
 
 
-def snippets(session: Session, query: ParsedQuery, ids: list[int], start: str, end: str) -> dict:
-    """Return {item id: highlighted body snippet} for a page of hits."""
-    if not ids:
-        return {}
-    placeholders = ",".join(str(int(i)) for i in ids)
-    rows = session.execute(
-        text(f"""SELECT rowid, snippet(items_fts, 1, :a, :b, '…', 24) FROM items_fts
-                 WHERE items_fts MATCH :q AND rowid IN ({placeholders})"""),
-        {"q": to_fts5(query), "a": start, "b": end},
-    ).all()
-    return dict(rows)
+def _rows(session: Session, sql: str, params: dict) -> list[tuple]:
+    # The DB-API cursor directly: search is the hottest path and a page is a few rows, so the
+    # ORM's per-statement overhead would be most of the cost.
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
+
+
+def _title_hits_sql(n_words: int) -> str:
+    # How many query words the title holds (a substring test, so "sanction" finds
+    # "sanctions"; SQLite's lower() folds ASCII only, which covers most headlines' capitals).
+    tests = [f"(instr(lower(i.title), :w{n}) > 0)" for n in range(n_words)]
+    return " + ".join(tests) or "0"
 
 
 def _all_words_rare(session: Session, query: ParsedQuery, window: int) -> bool:
-    # One bounded probe per word: reading at most window+1 rowids costs about a millisecond.
-    probe = text("SELECT count(*) FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH :w "
-                 "LIMIT :n)")
+    # One bounded probe per word: reading at most window+1 rowids is cheap for any word.
     terms = [t for group in query.groups for t in group] + list(query.excluded)
     for term in terms:
         for word in _probe_words(term):
-            if session.execute(probe, {"w": word, "n": window + 1}).scalar_one() > window:
+            if _rows(session, _PROBE, {"w": word, "n": window + 1})[0][0] > window:
                 return False
     return True
 
@@ -78,9 +90,3 @@ def _probe_words(term: Term) -> list[str]:
 
 def _positive_words(query: ParsedQuery) -> list[str]:
     return [w for group in query.groups for term in group for w in term.words]
-
-
-def _title_hits(title: str, words: list[str]) -> int:
-    tokens = [t.lower() for t in _WORD.findall(title or "")]
-    # Prefix test, so "sanction" finds "sanctions" (the index stems; this is the cheap cousin).
-    return sum(1 for w in words if any(t.startswith(w) for t in tokens))
