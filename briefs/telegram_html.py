@@ -111,12 +111,19 @@ def _tokenize(markup: str) -> list[_Item]:
 
 def visible_text(markup: str) -> str:
     """Return the text Telegram would show for markup (tags dropped, entities decoded)."""
-    return "".join(item.text for item in _tokenize(markup))
+    # Same tokens as _tokenize, but text runs stay whole: measuring is on the hot path.
+    parts = []
+    for match in _TOKEN_RE.finditer(markup):
+        raw = match.group(0)
+        if len(raw) > 1 and raw[0] == "<":
+            continue  # a tag or a comment: invisible
+        parts.append(htmllib.unescape(raw) if len(raw) > 1 and raw[0] == "&" else raw)
+    return "".join(parts)
 
 
 def telegram_length(markup: str) -> int:
     """Return the message length Telegram would count for markup."""
-    return sum(item.width for item in _tokenize(markup))
+    return utf16_len(visible_text(markup))
 
 
 def strip_cut_markers(markup: str) -> str:
