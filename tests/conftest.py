@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,23 +41,32 @@ def _postgres_admin_engine() -> Engine | None:
     return engine
 
 
+@contextmanager
+def new_postgres_database(prefix: str, why: str = "") -> Iterator[str]:
+    """Create an empty PostgreSQL database, yield its URL, drop it; skip when unreachable."""
+    admin = _postgres_admin_engine()
+    if admin is None:
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} (set BRIEFBOT_TEST_POSTGRES_URL)"
+                    + (f": {why}" if why else ""))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalize_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """Create a throwaway PostgreSQL database for this test run, upgraded to head."""
-    admin = _postgres_admin_engine()
-    if admin is None:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} (set BRIEFBOT_TEST_POSTGRES_URL)")
-    name = f"briefbot_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_postgres_database("briefbot_test") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 def _truncate_all(engine: Engine) -> None:

@@ -13,17 +13,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, MetaData, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.cli import main
 from storage.copy import head_revision
-from storage.db import MIGRATIONS_DIR, current_revision, make_engine, normalize_url, upgrade
+from storage.db import MIGRATIONS_DIR, current_revision, make_engine, upgrade
 from storage.models import Base, Item
 from storage.query import parse_query
 from storage.repositories.search import search_items
-from tests.conftest import PG_URL
+from tests.conftest import new_postgres_database
 
 LOADED = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -34,22 +33,8 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:6]}.sqlite3'}"
         return
-    admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} (set BRIEFBOT_TEST_POSTGRES_URL)")
-    name = f"briefbot_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalize_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database("briefbot_mig") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,21 +12,19 @@ import os
 import signal
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from storage.db import make_engine, make_session_factory, normalize_url, upgrade
+from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Delivery
 from storage.repositories import deliveries as outbox
 from storage.repositories.coordination import advisory_lock_holder
-from tests.conftest import PG_URL
+from tests.conftest import new_postgres_database
 from tests.delivery_helpers import add_subscriber
 from tests.fake_telegram.server import FakeTelegramServer
 
@@ -41,24 +39,8 @@ LATE_CHAT = 7000  # subscribes after the leader died: only a new leader can brie
 @pytest.fixture
 def fresh_pg() -> Iterator[str]:
     """Yield the URL of a new, upgraded PostgreSQL database (skip when unreachable)."""
-    admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} (set BRIEFBOT_TEST_POSTGRES_URL): "
-                    "several processes share work only on PostgreSQL")
-    name = f"briefbot_mp_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    try:
+    with new_postgres_database("briefbot_mp", "several processes share work only on PostgreSQL") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def add_due_subscriber(sessions, chat: int, now: datetime) -> None:
