@@ -89,7 +89,7 @@ def _best_candidate(session, item, features, bands, now):
 # Candidate features by (item id, content hash): the same recent items are candidates for
 # many new items in a row, and decoding them again each time was most of the matching cost.
 _FEATURE_CACHE: OrderedDict[tuple[int, str], StoryFeatures] = OrderedDict()
-FEATURE_CACHE_SIZE = 20_000
+FEATURE_CACHE_SIZE = 2_000  # bounded: memory must stay flat as the store grows
 
 
 def _features(row, codes: tuple[str, ...]) -> StoryFeatures:

@@ -133,11 +133,14 @@ def item_ids_near_date(
     tagged = exists().where(ItemCountry.item_id == Item.id, ItemCountry.about.is_(True),
                             ItemCountry.country.in_(list(countries)))
     stmt = select(Item.id).where(Item.duplicate_of_id.is_(None), tagged)
+    # Ordered along the same index as the range, so the walk stops after `limit` hits instead
+    # of sorting every item of a busy window.
     if day is not None:
         stmt = stmt.where(Item.published.between(day - timedelta(days=2), day + timedelta(days=2)))
+        stmt = stmt.order_by(Item.published.desc(), Item.id.desc())
     else:
-        stmt = stmt.where(Item.loaded_at >= loaded_after)
-    return list(session.scalars(stmt.order_by(Item.id.desc()).limit(limit)))
+        stmt = stmt.where(Item.loaded_at >= loaded_after).order_by(Item.loaded_at.desc())
+    return list(session.scalars(stmt.limit(limit)))
 
 
 def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
