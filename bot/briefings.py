@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from briefs.briefing_split import SegmentCache, split_cached
 from briefs.briefings import country_briefing, daily_briefing, personal_briefing, topic_briefing
-from briefs.render import render_briefing, render_telegram_messages, render_template
+from briefs.render import render_briefing, render_template
 from briefs.telegram_html import TELEGRAM_LIMIT
 from briefs.types import Briefing, StoryRecord, StoryView
 from storage.clock import utcnow
@@ -139,7 +139,10 @@ class BriefingService:
 
     def messages(self, briefing: Briefing) -> list[str]:
         """Return Telegram HTML messages, each valid on its own and within 4096 characters."""
-        return render_telegram_messages(self.env, briefing)
+        # The packing splitter measures whole stories instead of characters; it falls back to
+        # the character-level split_telegram for anything unusual (a story over the limit).
+        html = render_briefing(self.env, briefing, "telegram")
+        return split_cached(html, {}, TELEGRAM_LIMIT)
 
     def render(self, briefing: Briefing, fmt: str) -> str:
         """Render a briefing as "telegram" (with cut markers), "text" or "html"."""
