@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from briefs.similarity import (
-    StoryFeatures,
     content_hash,
     features_for,
     lsh_bands,
@@ -14,44 +13,47 @@ from briefs.similarity import (
 )
 from briefs.summarize import summarize
 from storage.ingest.countries import tag_countries
+from storage.ingest.stories import NewItem
 from storage.ingest.types import CountryTag, ExtractedDocument, ParsedItem
 from storage.models import Item
+
+ABOUT_FOR_MATCHING = 3  # the countries that lead an item; later ones are side mentions
 
 
 @dataclass(slots=True)
 class EnrichedItem:
-    """An item ready to store, with what the store needs beside it."""
+    """An item ready to store: its column values, its countries, and what matching needs."""
 
-    item: Item
+    row: dict[str, object]
     countries: list[CountryTag]
-    bands: list[str]
-    features: StoryFeatures
+    match: NewItem
 
 
-def enrich_item(
-    parsed: ParsedItem, doc: ExtractedDocument, document_id: int, now: datetime
-) -> EnrichedItem:
-    """Build the stored form of *parsed* from document *document_id*."""
+def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> EnrichedItem:
+    """Build the stored form of *parsed*, an item of document *doc* loaded at *now*."""
     countries = tag_countries(parsed.title, parsed.body)
     features = features_for(
         parsed.title, parsed.body, parsed.published, tuple(c.code for c in countries)
     )
-    item = Item(
-        document_id=document_id,
-        position=parsed.position,
-        title=parsed.title.strip()[:1000] or "(untitled)",
-        source=", ".join(parsed.sources)[:300] or doc.site_name or None,
-        published=parsed.published,
-        url=parsed.url or doc.url,
-        body=parsed.body,
-        summary=summarize(parsed.title, parsed.body),
-        language=doc.language,
-        content_hash=content_hash(parsed.title, parsed.body),
-        signature=signature_to_bytes(features.signature),
-        keywords=" ".join(sorted(features.keywords)),
-        loaded_at=now,
-    )
-    return EnrichedItem(item, countries, lsh_bands(features.signature), features)
+    digest = content_hash(parsed.title, parsed.body)
+    row = {
+        "position": parsed.position,
+        "title": parsed.title.strip()[:1000] or "(untitled)",
+        "source": ", ".join(parsed.sources)[:300] or doc.site_name or None,
+        "published": parsed.published,
+        "url": parsed.url or doc.url,
+        "body": parsed.body,
+        "summary": summarize(parsed.title, parsed.body),
+        "language": doc.language,
+        "content_hash": digest,
+        "signature": signature_to_bytes(features.signature),
+        "keywords": " ".join(sorted(features.keywords)),
+        "loaded_at": now,
+    }
+    about = frozenset([c.code for c in countries if c.about][:ABOUT_FOR_MATCHING])
+    match = NewItem(digest, features, about, lsh_bands(features.signature),
+                    parsed.published or now.date())
+    return EnrichedItem(row, countries, match)
 
 
 def refresh_summary(item: Item) -> None:

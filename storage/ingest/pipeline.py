@@ -20,13 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.clock import utcnow
-from storage.ingest.enrich import enrich_item
+from storage.ingest.enrich import EnrichedItem, enrich_item
 from storage.ingest.readers import read_bytes
 from storage.ingest.splitter import split_document
-from storage.ingest.stories import assign_story
-from storage.ingest.types import ExtractedDocument, IngestError
+from storage.ingest.stories import Decision, match_items
+from storage.ingest.story_window import StoryWindow
+from storage.ingest.types import IngestError
+from storage.ingest.writer import matchable, write_items
 from storage.repositories.documents import create_document, document_by_sha256
-from storage.repositories.items import add_item
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Ingestor:
         self.sessions = sessions
         self.max_bytes = max_bytes
         self.clock = clock
+        self.window = StoryWindow()  # recent items for story matching, kept between documents
 
     def ingest_path(self, path: Path, loaded_by: str | None = None) -> IngestResult:
         """Load one file from disk."""
@@ -97,29 +99,35 @@ class Ingestor:
         parsed = split_document(extracted)
         if not parsed:
             raise IngestError("no news items found in the document")
-        with self.sessions.begin() as session:
-            return self._store(session, extracted, parsed, name, sha, len(data), loaded_by, label)
-
-    def _store(self, session, extracted: ExtractedDocument, parsed, name, sha, size, loaded_by, label):
         now = self.clock()
-        document = create_document(
-            session, name=name[:500], sha256=sha, format=extracted.format, size=size,
-            title=(extracted.title or None) and extracted.title[:500], language=extracted.language,
-            encoding=extracted.encoding, loaded_at=now, loaded_by=loaded_by, status="loaded",
-            item_count=len(parsed),
-        )
-        result = IngestResult(label, "loaded", items=len(parsed), document_id=document.id)
-        countries: Counter[str] = Counter()
-        for parsed_item in parsed:
-            enriched = enrich_item(parsed_item, extracted, document.id, now)
-            item = add_item(session, enriched.item, enriched.countries, enriched.bands)
-            match = assign_story(session, item, enriched.features, enriched.bands, now)
-            result.duplicates += match.duplicate
-            result.stories_joined += match.joined
-            countries.update(t.code for t in enriched.countries if t.about)
-        result.top_countries = countries.most_common(5)
-        logger.info("loaded %s: %d items", label, len(parsed))
-        return result
+        # Enrichment is the slow part and needs no database: done before the write transaction,
+        # so a long document does not hold SQLite's write lock while it is summarised.
+        items = [enrich_item(p, extracted, now) for p in parsed]
+        with self.sessions.begin() as session:
+            document = create_document(
+                session, name=name[:500], sha256=sha, format=extracted.format, size=len(data),
+                title=(extracted.title or None) and extracted.title[:500],
+                language=extracted.language, encoding=extracted.encoding, loaded_at=now,
+                loaded_by=loaded_by, status="loaded", item_count=len(parsed),
+            )
+            with self.window.lock:
+                decisions = match_items(session, self.window, [item.match for item in items])
+            stored = write_items(session, document.id, items, decisions, now)
+        with self.window.lock:  # committed: later documents may match these items
+            self.window.remember(matchable(document.id, items, decisions, stored),
+                                 stored[0][0], len(stored))
+        return _result(label, document.id, items, decisions)
+
+
+def _result(label: str, document_id: int, items: list[EnrichedItem],
+            decisions: list[Decision]) -> IngestResult:
+    result = IngestResult(label, "loaded", items=len(items), document_id=document_id)
+    result.duplicates = sum(d.duplicate for d in decisions)
+    result.stories_joined = sum(d.joins for d in decisions)
+    countries = Counter(t.code for item in items for t in item.countries if t.about)
+    result.top_countries = countries.most_common(5)
+    logger.info("loaded %s: %d items", label, len(items))
+    return result
 
 
 def read_raw(path: Path, max_bytes: int) -> bytes:

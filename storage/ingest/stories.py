@@ -1,16 +1,20 @@
-"""Incremental story clustering: put a newly stored item into an existing story or a new one.
+"""Story matching for a document's items: which stored story each one reports, if any.
 
-Candidates come from two cheap indexed lookups (items sharing a MinHash band, and recent items
-about the same countries near the same date); only those are scored, from stored signatures and
-keywords, so the cost per item does not grow with the size of the store.
+A document's items are matched together, before they are stored (one document tells each story
+once, so they are never candidates for each other). Candidates are:
+- the first stored item with exactly the same text (a duplicate);
+- stored items sharing a MinHash band (near-copies, on any date);
+- stored items about the same countries within two days (rewrites), from the StoryWindow.
+Candidates are scored with same_story; the best at or above the threshold gives the story.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from briefs.similarity import (
@@ -21,75 +25,156 @@ from briefs.similarity import (
     signature_from_bytes,
     title_tokens,
 )
-from storage.models import Item
-from storage.repositories.items import (
-    candidate_rows,
-    item_ids_near_date,
-    item_ids_sharing_bands,
-    items_by_content_hash,
+from briefs.similarity_batch import (
+    best_per_column,
+    feature_matrix,
+    incidence,
+    pair_scores,
+    shared_counts,
 )
-from storage.repositories.stories import attach_to_story, create_story
+from storage.ingest.story_window import StoryWindow, Window
+from storage.repositories.items import candidate_rows
+from storage.repositories.story_candidates import (
+    current_story_ids,
+    first_items_by_content_hash,
+    item_ids_by_band,
+)
 
 NEAR_DUPLICATE_JACCARD = 0.85
 CANDIDATES_BY_BAND = 40
-CANDIDATES_BY_DATE = 120
 
 
 @dataclass(slots=True)
-class StoryMatch:
-    """Where an item went."""
+class NewItem:
+    """What matching needs to know about one item of the document."""
 
-    story_id: int
-    duplicate: bool  # same text as an item already stored
-    joined: bool  # joined a story that existed before this item
-
-
-def assign_story(
-    session: Session, item: Item, features: StoryFeatures, bands: list[str], now: datetime
-) -> StoryMatch:
-    """Attach *item* to the story it reports, creating one when it is new."""
-    exact = items_by_content_hash(session, item.content_hash)
-    if exact is not None and exact.id != item.id and exact.story_id is not None:
-        item.duplicate_of_id = exact.duplicate_of_id or exact.id
-        attach_to_story(session, exact.story_id, item, now)
-        return StoryMatch(exact.story_id, duplicate=True, joined=True)
-    best, score = _best_candidate(session, item, features, bands, now)
-    if best is None or score < SAME_STORY_THRESHOLD:
-        return StoryMatch(create_story(session, item, now).id, duplicate=False, joined=False)
-    row, best_features = best
-    near_dup = estimated_jaccard(features.signature, best_features.signature) >= NEAR_DUPLICATE_JACCARD
-    if near_dup:
-        item.duplicate_of_id = row.duplicate_of_id or row.id
-    attach_to_story(session, row.story_id, item, now)
-    return StoryMatch(row.story_id, duplicate=near_dup, joined=True)
+    content_hash: str
+    features: StoryFeatures
+    about: frozenset[str]  # the countries it is mainly about (at most three)
+    bands: list[str]
+    day: date  # its date, or the load date when it has none
 
 
-def _candidate_ids(session: Session, item: Item, features: StoryFeatures, bands, now) -> set[int]:
-    ids = set(item_ids_sharing_bands(session, bands, CANDIDATES_BY_BAND))
-    about = [c.country for c in item.countries if c.about][:3]
-    if about:
-        since = now - timedelta(days=3)
-        ids.update(item_ids_near_date(session, about, item.published, since, CANDIDATES_BY_DATE))
-    ids.discard(item.id)
-    return ids
+@dataclass(slots=True)
+class Decision:
+    """Where one item goes."""
+
+    story_id: int | None = None  # a stored story to join; None starts one (or follows same_as)
+    duplicate_of_id: int | None = None  # the stored original it repeats
+    same_as: int | None = None  # position of an earlier item of this document with the same text
+    duplicate: bool = False
+
+    @property
+    def joins(self) -> bool:
+        """Tell whether the item joins a story that existed before."""
+        return self.story_id is not None or self.same_as is not None
 
 
-def _best_candidate(session, item, features, bands, now):
-    best, best_score = None, 0.0
-    for row, codes in candidate_rows(session, sorted(_candidate_ids(session, item, features, bands, now))):
-        if row.document_id == item.document_id or row.story_id is None:
-            continue  # one document tells each story once
-        candidate = _features(row, codes)
-        score = same_story(features, candidate)
-        if score > best_score:
-            best, best_score = (row, candidate), score
-    return best, best_score
+@dataclass(slots=True)
+class _Best:
+    item_id: int
+    duplicate_of_id: int | None
+    score: float
+    jaccard: float
 
 
-# Candidate features by (item id, content hash): the same recent items are candidates for
-# many new items in a row, and decoding them again each time was most of the matching cost.
+def match_items(session: Session, window: StoryWindow, batch: list[NewItem]) -> list[Decision]:
+    """Decide the story of every item in *batch* (one document's items, in order)."""
+    decisions, pending = _exact(session, batch)
+    best = _similar(session, window, batch, pending)
+    stories = current_story_ids(session, [b.item_id for b in best.values()])
+    for j in pending:
+        found = best.get(j)
+        story = stories.get(found.item_id) if found else None
+        if found is None or story is None:  # nothing close enough, or deleted meanwhile
+            continue
+        near = found.jaccard >= NEAR_DUPLICATE_JACCARD
+        decisions[j] = Decision(story, (found.duplicate_of_id or found.item_id) if near else None,
+                                duplicate=near)
+    return decisions
+
+
+def _exact(session: Session, batch: list[NewItem]) -> tuple[list[Decision], list[int]]:
+    """Settle exact copies (stored, or earlier in the document); return the rest's positions."""
+    stored = first_items_by_content_hash(session, [item.content_hash for item in batch])
+    decisions = [Decision() for _ in batch]
+    first: dict[str, int] = {}
+    pending = []
+    for j, item in enumerate(batch):
+        copy = stored.get(item.content_hash)
+        if copy is not None and copy.story_id is not None:
+            decisions[j] = Decision(copy.story_id, copy.duplicate_of_id or copy.id, duplicate=True)
+        elif item.content_hash in first:
+            decisions[j] = Decision(same_as=first[item.content_hash], duplicate=True)
+        else:
+            first[item.content_hash] = j
+            pending.append(j)
+    return decisions, pending
+
+
+def _similar(session: Session, window: StoryWindow, batch: list[NewItem],
+             pending: list[int]) -> dict[int, _Best]:
+    """Return the best-scoring stored candidate at or above the threshold, by position."""
+    if not pending:
+        return {}
+    window.refresh(session)
+    win = window.window(session, {batch[j].day for j in pending})
+    found = _from_window(win, batch, pending)
+    by_band = _band_candidates(session, batch, pending, {e.id for e in win.entries})
+    for j, best in by_band.items():
+        if j not in found or best.score > found[j].score:
+            found[j] = best
+    return {j: b for j, b in found.items() if b.score >= SAME_STORY_THRESHOLD}
+
+
+def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[int, _Best]:
+    """Score every pending item against the window rows about its countries, near its day."""
+    if not win.entries:
+        return {}
+    news = feature_matrix([batch[j].features for j in pending])
+    about = incidence(batch[j].about for j in pending)
+    days = np.array([batch[j].day.toordinal() for j in pending], dtype=np.int64)
+    rows, cols = win.candidates(about, days)
+    scores, body = pair_scores(win.matrix, news, rows, cols, shared_counts(win.matrix, news))
+    found = {}
+    for k, row, pair in best_per_column(rows, cols, scores):
+        entry = win.entries[row]
+        found[pending[k]] = _Best(entry.id, None, float(scores[pair]), float(body[pair]))
+    return found
+
+
+def _band_candidates(session: Session, batch: list[NewItem], pending: list[int],
+                     seen: set[int]) -> dict[int, _Best]:
+    """Score the near-copies found through shared bands that the window did not hold."""
+    holders = item_ids_by_band(session, [b for j in pending for b in batch[j].bands])
+    wanted: dict[int, list[int]] = {}
+    for j in pending:
+        counts = Counter(i for band in set(batch[j].bands) for i in holders.get(band, ()))
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES_BY_BAND]
+        wanted[j] = [i for i, _ in top if i not in seen]
+    ids = sorted({i for ids in wanted.values() for i in ids})
+    rows = {row.id: (row, codes) for row, codes in candidate_rows(session, ids)}
+    found = {}
+    for j, ids in wanted.items():
+        for i in ids:
+            if i in rows and rows[i][0].story_id is not None:
+                _keep_better(found, j, rows[i], batch[j].features)
+    return found
+
+
+def _keep_better(found: dict[int, _Best], j: int, row_codes, features: StoryFeatures) -> None:
+    row, codes = row_codes
+    candidate = _features(row, codes)
+    score = same_story(features, candidate)
+    if j not in found or score > found[j].score:
+        jaccard = estimated_jaccard(features.signature, candidate.signature)
+        found[j] = _Best(row.id, row.duplicate_of_id, score, jaccard)
+
+
+# Band candidates by (item id, content hash): a wire story copied widely is a candidate for
+# many new items in a row. Bounded, so memory stays flat as the store grows.
 _FEATURE_CACHE: OrderedDict[tuple[int, str], StoryFeatures] = OrderedDict()
-FEATURE_CACHE_SIZE = 2_000  # bounded: memory must stay flat as the store grows
+FEATURE_CACHE_SIZE = 2_000
 
 
 def _features(row, codes: tuple[str, ...]) -> StoryFeatures:
@@ -98,18 +183,14 @@ def _features(row, codes: tuple[str, ...]) -> StoryFeatures:
     if cached is not None and cached.countries == codes:
         _FEATURE_CACHE.move_to_end(key)
         return cached
-    features = _decode_features(row, codes)
-    _FEATURE_CACHE[key] = features
-    if len(_FEATURE_CACHE) > FEATURE_CACHE_SIZE:
-        _FEATURE_CACHE.popitem(last=False)
-    return features
-
-
-def _decode_features(row, codes: tuple[str, ...]) -> StoryFeatures:
-    return StoryFeatures(
+    features = StoryFeatures(
         title_tokens=title_tokens(row.title),
         signature=signature_from_bytes(row.signature or b""),
         published=row.published,
         countries=codes,
         keywords=frozenset((row.keywords or "").split()),
     )
+    _FEATURE_CACHE[key] = features
+    if len(_FEATURE_CACHE) > FEATURE_CACHE_SIZE:
+        _FEATURE_CACHE.popitem(last=False)
+    return features

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import Date, Row, exists, func, select
+from sqlalchemy import Date, Row, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from storage.ingest.types import CountryTag
 from storage.models import Item, ItemBand, ItemCountry
+from storage.repositories.bulk import insert_rows
 
 
-def add_item(session: Session, item: Item, countries: Sequence[CountryTag], bands: Sequence[str]) -> Item:
-    """Store an item with its ranked countries and similarity bands."""
-    item.countries = [
-        ItemCountry(country=t.code, mentions=t.mentions, about=t.about, score=t.score, rank=rank)
-        for rank, t in enumerate(countries)
-    ]
-    session.add(item)
-    session.flush()
-    session.add_all(ItemBand(band=b, item_id=item.id) for b in set(bands))
-    return item
+def insert_items(session: Session, rows: Sequence[dict[str, object]]) -> list[int]:
+    """Insert item rows in one statement batch; return their ids in the same order."""
+    return insert_rows(session, Item.__table__, rows)
+
+
+def insert_item_countries(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Insert (item_id, country, mentions, about, score, rank) rows."""
+    if rows:
+        session.connection().execute(insert(ItemCountry.__table__), list(rows))
+
+
+def insert_item_bands(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Insert (band, item_id) rows."""
+    if rows:
+        session.connection().execute(insert(ItemBand.__table__), list(rows))
+
+
+def link_duplicates(session: Session, links: dict[int, int]) -> None:
+    """Mark each item id in *links* as a duplicate of the item id it maps to."""
+    if links:
+        stmt = (update(Item.__table__).where(Item.__table__.c.id == bindparam("item"))
+                .values(duplicate_of_id=bindparam("original")))
+        session.connection().execute(stmt, [{"item": i, "original": o} for i, o in links.items()])
 
 
 def newest_items(
@@ -103,44 +116,6 @@ def items_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Item]:
         .options(selectinload(Item.countries), selectinload(Item.document))
     )
     return {item.id: item for item in session.scalars(stmt)}
-
-
-def items_by_content_hash(session: Session, content_hash: str) -> Item | None:
-    """Return the first stored item with exactly this normalised text."""
-    stmt = select(Item).where(Item.content_hash == content_hash).order_by(Item.id).limit(1)
-    return session.scalars(stmt).first()
-
-
-def item_ids_sharing_bands(session: Session, bands: Sequence[str], limit: int = 50) -> list[int]:
-    """Return ids of items sharing at least one similarity band, most shared bands first."""
-    stmt = (
-        select(ItemBand.item_id)
-        .where(ItemBand.band.in_(list(bands)))
-        .group_by(ItemBand.item_id)
-        .order_by(func.count().desc(), ItemBand.item_id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
-
-
-def item_ids_near_date(
-    session: Session, countries: Sequence[str], day: date | None, loaded_after: datetime, limit: int
-) -> list[int]:
-    """Return ids of recent items about the same countries near *day*: same-story candidates."""
-    # Walk the few items of the date window (ix_items_published_id / ix_items_loaded_at) and
-    # probe each one's countries by primary key; joining from item_countries instead would scan
-    # every item ever tagged with the country, which grows with the store.
-    tagged = exists().where(ItemCountry.item_id == Item.id, ItemCountry.about.is_(True),
-                            ItemCountry.country.in_(list(countries)))
-    stmt = select(Item.id).where(Item.duplicate_of_id.is_(None), tagged)
-    # Ordered along the same index as the range, so the walk stops after `limit` hits instead
-    # of sorting every item of a busy window.
-    if day is not None:
-        stmt = stmt.where(Item.published.between(day - timedelta(days=2), day + timedelta(days=2)))
-        stmt = stmt.order_by(Item.published.desc(), Item.id.desc())
-    else:
-        stmt = stmt.where(Item.loaded_at >= loaded_after).order_by(Item.loaded_at.desc())
-    return list(session.scalars(stmt.limit(limit)))
 
 
 def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:

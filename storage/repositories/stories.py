@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Item, Story
+from storage.models import Story
+from storage.repositories.bulk import insert_rows
 
 
-def create_story(session: Session, item: Item, now: datetime) -> Story:
-    """Start a new story with *item* as its first report."""
-    story = Story(title=item.title[:500], published=item.published, first_seen=now,
-                  updated_at=now, item_count=1)
-    session.add(story)
-    session.flush()
-    item.story_id = story.id
-    return story
+def create_stories(session: Session, rows: Sequence[dict[str, object]]) -> list[int]:
+    """Insert story rows (title, published, first_seen, updated_at, item_count); return ids."""
+    return insert_rows(session, Story.__table__, rows)
 
 
-def attach_to_story(session: Session, story_id: int, item: Item, now: datetime) -> None:
-    """Add *item* to an existing story."""
-    story = session.get(Story, story_id)
-    item.story_id = story_id
-    story.item_count += 1
-    story.updated_at = now
-    if item.published and (story.published is None or item.published > story.published):
-        story.published = item.published
+def add_to_stories(session: Session, added: dict[int, tuple[int, date | None]], now: datetime) -> None:
+    """Count new items into stories: story id -> (items added, newest date among them)."""
+    if not added:
+        return
+    table = Story.__table__
+    newest = bindparam("newest", type_=table.c.published.type)
+    later = case((table.c.published.is_(None), newest), (newest > table.c.published, newest),
+                 else_=table.c.published)
+    stmt = (update(table).where(table.c.id == bindparam("story"))
+            .values(item_count=table.c.item_count + bindparam("n"), updated_at=now,
+                    published=func.coalesce(later, table.c.published)))
+    session.connection().execute(
+        stmt, [{"story": s, "n": n, "newest": day} for s, (n, day) in added.items()])
 
 
 def count_stories(session: Session) -> int:

@@ -1,0 +1,74 @@
+"""The vectorised scorer agrees with same_story pair for pair."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from briefs.similarity import StoryFeatures, features_for, same_story
+from briefs.similarity_batch import (
+    best_per_column,
+    feature_matrix,
+    pair_scores,
+    shared_counts,
+    stack,
+)
+
+WORDS = ["grain", "export", "talks", "port", "minister", "budget", "rail", "strike", "court", "election", "vote", "loan", "bank", "drought", "harvest", "border", "troops", "summit", "tariff", "deal"]
+COUNTRIES = ("IN", "RU", "CN", "BR", "KE")
+
+
+def _random_features(rng: random.Random) -> StoryFeatures:
+    body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 60)))
+    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 6)))
+    day = None if rng.random() < 0.2 else date(2025, 3, 1) + timedelta(days=rng.randint(0, 9))
+    codes = rng.sample(COUNTRIES, rng.randint(0, 2))
+    return features_for(title, body, day, codes)
+
+
+def _near_copy(rng: random.Random, base: StoryFeatures) -> StoryFeatures:
+    """Return features whose signature differs from *base* in a few slots (a near-duplicate)."""
+    sig = list(base.signature)
+    for slot in rng.sample(range(len(sig)), rng.randint(0, 20)):
+        sig[slot] = rng.randrange(2**32 - 5)
+    return StoryFeatures(base.title_tokens, tuple(sig), base.published, base.countries,
+                         base.keywords, base.word_count)
+
+
+def _all_pairs(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    rows, cols = np.meshgrid(np.arange(n), np.arange(m), indexing="ij")
+    return rows.ravel(), cols.ravel()
+
+
+def test_scores_match_same_story_pair_for_pair():
+    rng = random.Random(3)
+    stored = [_random_features(rng) for _ in range(120)]
+    new = [_random_features(rng) for _ in range(10)] + [_near_copy(rng, s) for s in stored[:10]]
+    matrix, queries = feature_matrix(stored), feature_matrix(new)
+    rows, cols = _all_pairs(len(stored), len(new))
+    scores, _ = pair_scores(matrix, queries, rows, cols, shared_counts(matrix, queries))
+    expected = [same_story(new[c], stored[r]) for r, c in zip(rows, cols, strict=True)]
+    assert scores == pytest.approx(expected, abs=1e-9)
+
+
+def test_stacked_parts_score_like_one_matrix():
+    rng = random.Random(5)
+    stored = [_random_features(rng) for _ in range(30)]
+    new = feature_matrix([_random_features(rng) for _ in range(3)])
+    whole = feature_matrix(stored)
+    parts = stack([feature_matrix(stored[:11]), feature_matrix(stored[11:])])
+    rows, cols = _all_pairs(30, 3)
+    a, _ = pair_scores(whole, new, rows, cols, shared_counts(whole, new))
+    b, _ = pair_scores(parts, new, rows, cols, shared_counts(parts, new))
+    assert a == pytest.approx(b)
+
+
+def test_best_per_column_picks_each_columns_top_pair():
+    rows = np.array([0, 1, 2, 0, 1])
+    cols = np.array([0, 0, 0, 2, 2])
+    scores = np.array([0.2, 0.9, 0.5, 0.7, 0.1])
+    assert best_per_column(rows, cols, scores) == [(0, 1, 1), (2, 0, 3)]
+    assert best_per_column(rows[:0], cols[:0], scores[:0]) == []
