@@ -28,23 +28,34 @@ _COLUMNS = 2**31 - 1  # hashed vocabulary: collisions between two items' few wor
 
 
 @dataclass(slots=True)
+class WordSets:
+    """n sets of words as hashed column numbers, row after row (CSR without the values)."""
+
+    indices: np.ndarray  # int64 column numbers
+    indptr: np.ndarray  # (n + 1,) where each row starts
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Return each set's size."""
+        return np.diff(self.indptr)
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+
+@dataclass(slots=True)
 class FeatureMatrix:
     """The features of n items as arrays, row i for item i."""
 
     signatures: np.ndarray  # (n, NUM_PERM) uint32
     empty: np.ndarray  # (n,) bool: no words, so no body similarity
     days: np.ndarray  # (n,) int64 ordinal, _NO_DAY when unknown
-    titles: sparse.csr_matrix  # (n, _COLUMNS) 0/1 per headline token
-    keywords: sparse.csr_matrix  # (n, _COLUMNS) 0/1 per keyword
-    countries: sparse.csr_matrix  # (n, _COLUMNS) 0/1 per country code
+    titles: WordSets  # headline tokens
+    keywords: WordSets
+    countries: WordSets  # country codes
 
     def __len__(self) -> int:
         return self.signatures.shape[0]
-
-    def take(self, rows: np.ndarray) -> FeatureMatrix:
-        """Return the sub-matrix of *rows*."""
-        return FeatureMatrix(self.signatures[rows], self.empty[rows], self.days[rows],
-                             self.titles[rows], self.keywords[rows], self.countries[rows])
 
 
 def feature_matrix(features: Sequence[StoryFeatures]) -> FeatureMatrix:
@@ -55,9 +66,9 @@ def feature_matrix(features: Sequence[StoryFeatures]) -> FeatureMatrix:
         empty=np.array([is_empty_signature(f.signature) for f in features], dtype=bool),
         days=np.array([f.published.toordinal() if f.published else _NO_DAY for f in features],
                       dtype=np.int64),
-        titles=incidence(f.title_tokens for f in features),
-        keywords=incidence(f.keywords for f in features),
-        countries=incidence(f.countries for f in features),
+        titles=word_sets(f.title_tokens for f in features),
+        keywords=word_sets(f.keywords for f in features),
+        countries=word_sets(f.countries for f in features),
     )
 
 
@@ -69,9 +80,9 @@ def stack(parts: Sequence[FeatureMatrix]) -> FeatureMatrix:
         signatures=np.concatenate([p.signatures for p in parts]).reshape(-1, NUM_PERM),
         empty=np.concatenate([p.empty for p in parts]),
         days=np.concatenate([p.days for p in parts]),
-        titles=sparse.vstack([p.titles for p in parts], format="csr"),
-        keywords=sparse.vstack([p.keywords for p in parts], format="csr"),
-        countries=sparse.vstack([p.countries for p in parts], format="csr"),
+        titles=stack_sets([p.titles for p in parts]),
+        keywords=stack_sets([p.keywords for p in parts]),
+        countries=stack_sets([p.countries for p in parts]),
     )
 
 
@@ -80,16 +91,24 @@ def empty_matrix() -> FeatureMatrix:
     return feature_matrix([])
 
 
-def incidence(rows: Iterable[Iterable[str]]) -> sparse.csr_matrix:
-    """Return a 0/1 matrix with a row per word set and a hashed column per word."""
+def word_sets(rows: Iterable[Iterable[str]]) -> WordSets:
+    """Return the word sets of *rows*, each word hashed to a column number."""
     # Python's str hash is cached on the string and stable within a process, which is all an
     # in-memory matrix needs; nothing here is stored.
     cols = [{hash(w) & _COLUMNS for w in words} for words in rows]
     indptr = np.zeros(len(cols) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in cols], out=indptr[1:])
     indices = np.fromiter(chain.from_iterable(cols), dtype=np.int64, count=int(indptr[-1]))
-    data = np.ones(len(indices), dtype=np.int32)
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(cols), _COLUMNS))
+    return WordSets(indices, indptr)
+
+
+def stack_sets(parts: Sequence[WordSets]) -> WordSets:
+    """Concatenate word sets row-wise."""
+    if len(parts) == 1:
+        return parts[0]
+    starts = np.cumsum([0] + [len(p.indices) for p in parts[:-1]])
+    indptr = np.concatenate([[0]] + [p.indptr[1:] + start for p, start in zip(parts, starts, strict=True)])
+    return WordSets(np.concatenate([p.indices for p in parts]), indptr)
 
 
 @dataclass(slots=True)
@@ -107,19 +126,20 @@ def shared_counts(stored: FeatureMatrix, new: FeatureMatrix) -> SharedCounts:
                         shared_words(stored.countries, new.countries))
 
 
-def shared_words(a: sparse.csr_matrix, b: sparse.csr_matrix) -> np.ndarray:
-    """Return a @ b.T densely (how many columns each row of a shares with each row of b)."""
+def shared_words(a: WordSets, b: WordSets) -> np.ndarray:
+    """Return how many words each set of *a* shares with each set of *b*, as a dense array."""
     # The hashed vocabulary is 2**31 wide, so a's columns are renumbered onto the few that b
     # uses (the new items' words) and b becomes a small dense matrix.
     cols = np.unique(b.indices)
-    if len(cols) == 0 or a.nnz == 0:
-        return np.zeros((a.shape[0], b.shape[0]), dtype=np.int32)
+    if len(cols) == 0 or len(a.indices) == 0:
+        return np.zeros((len(a), len(b)), dtype=np.int32)
     pos = np.searchsorted(cols, a.indices).clip(max=len(cols) - 1)
     hit = cols[pos] == a.indices
     indptr = np.concatenate([[0], np.cumsum(hit)])[a.indptr]
-    narrow = sparse.csr_matrix((a.data[hit], pos[hit], indptr), shape=(a.shape[0], len(cols)))
-    dense = np.zeros((len(cols), b.shape[0]), dtype=np.int32)
-    dense[np.searchsorted(cols, b.indices), np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))] = 1
+    ones = np.ones(int(indptr[-1]), dtype=np.int32)
+    narrow = sparse.csr_matrix((ones, pos[hit], indptr), shape=(len(a), len(cols)))
+    dense = np.zeros((len(cols), len(b)), dtype=np.int32)
+    dense[np.searchsorted(cols, b.indices), np.repeat(np.arange(len(b)), b.lengths)] = 1
     return np.asarray(narrow @ dense)
 
 
@@ -131,12 +151,12 @@ def pair_scores(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, col
     gap = _days_apart(stored.days[rows], new.days[cols])
     near = (body >= NEAR_DUPLICATE_JACCARD) & (gap <= 7)  # unknown gaps are -1
     title = _ratio(2 * shared.titles[rows, cols],
-                   _lengths(stored.titles)[rows] + _lengths(new.titles)[cols])
+                   stored.titles.lengths[rows] + new.titles.lengths[cols])
     keyword = _ratio(shared.keywords[rows, cols],
-                     np.minimum(_lengths(stored.keywords)[rows], _lengths(new.keywords)[cols]))
+                     np.minimum(stored.keywords.lengths[rows], new.keywords.lengths[cols]))
     score = 0.3 * np.minimum(1.0, body / NEAR_DUPLICATE_JACCARD) + 0.3 * title + 0.4 * keyword
     score = np.where(gap > MAX_DAYS_APART, score * 0.5, score)
-    both_tagged = (_lengths(stored.countries)[rows] > 0) & (_lengths(new.countries)[cols] > 0)
+    both_tagged = (stored.countries.lengths[rows] > 0) & (new.countries.lengths[cols] > 0)
     score = np.where(both_tagged & (shared.countries[rows, cols] == 0), score * 0.7, score)
     score = np.clip(score, 0.0, 1.0)
     return np.where(near, np.minimum(1.0, 0.75 + 0.25 * body), score), body
@@ -161,7 +181,3 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """Return num / den, 0 where den is 0 (an empty set shares nothing)."""
     den = np.asarray(den, dtype=float)
     return np.divide(num, den, out=np.zeros_like(den), where=den > 0)
-
-
-def _lengths(matrix: sparse.csr_matrix) -> np.ndarray:
-    return np.diff(matrix.indptr)

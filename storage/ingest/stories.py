@@ -28,9 +28,9 @@ from briefs.similarity import (
 from briefs.similarity_batch import (
     best_per_column,
     feature_matrix,
-    incidence,
     pair_scores,
     shared_counts,
+    word_sets,
 )
 from storage.ingest.story_window import StoryWindow, Window
 from storage.repositories.items import candidate_rows
@@ -132,7 +132,7 @@ def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[
     if not win.entries:
         return {}
     news = feature_matrix([batch[j].features for j in pending])
-    about = incidence(batch[j].about for j in pending)
+    about = word_sets(batch[j].about for j in pending)
     days = np.array([batch[j].day.toordinal() for j in pending], dtype=np.int64)
     rows, cols = win.candidates(about, days)
     scores, body = pair_scores(win.matrix, news, rows, cols, shared_counts(win.matrix, news))

@@ -19,17 +19,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from scipy import sparse
 from sqlalchemy.orm import Session
 
 from briefs.similarity import StoryFeatures, minhash, signature_from_bytes, title_tokens
 from briefs.similarity_batch import (
     FeatureMatrix,
+    WordSets,
     empty_matrix,
     feature_matrix,
-    incidence,
     shared_words,
     stack,
+    stack_sets,
+    word_sets,
 )
 from storage.repositories.story_candidates import (
     matchable_items_after,
@@ -62,7 +63,7 @@ class DayBucket:
     entries: list[Entry] = field(default_factory=list)
     ids: set[int] = field(default_factory=set)
     _matrix: FeatureMatrix | None = None
-    _about: sparse.csr_matrix | None = None
+    _about: WordSets | None = None
     _built: int = 0  # entries already in the arrays
 
     def add(self, entry: Entry) -> None:
@@ -71,15 +72,15 @@ class DayBucket:
             self.ids.add(entry.id)
             self.entries.append(entry)
 
-    def arrays(self) -> tuple[FeatureMatrix, sparse.csr_matrix]:
+    def arrays(self) -> tuple[FeatureMatrix, WordSets]:
         """Return the entries' features and about-countries as arrays (new entries encoded)."""
         if self._matrix is None or self._about is None or self._built < len(self.entries):
             fresh = self.entries[self._built:]
             matrix = feature_matrix([e.features for e in fresh])
-            about = incidence(e.about for e in fresh)
+            about = word_sets(e.about for e in fresh)
             if self._matrix is not None and self._about is not None:
                 matrix = stack([self._matrix, matrix])
-                about = sparse.vstack([self._about, about], format="csr")
+                about = stack_sets([self._about, about])
             self._matrix, self._about, self._built = matrix, about, len(self.entries)
         return self._matrix, self._about
 
@@ -90,10 +91,10 @@ class Window:
 
     entries: list[Entry]
     matrix: FeatureMatrix
-    about: sparse.csr_matrix  # the countries each row is about
+    about: WordSets  # the countries each row is about
     days: np.ndarray  # each row's day (ordinal): its date, or its load date when undated
 
-    def candidates(self, about: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(self, about: WordSets, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (row, new item) pairs about a shared country within DAYS_AROUND days."""
         near = np.abs(self.days[:, None] - days[None, :]) <= DAYS_AROUND
         return np.nonzero(near & (shared_words(self.about, about) > 0))
@@ -133,8 +134,8 @@ class StoryWindow:
                 abouts.append(about)
                 day_rows.append(np.full(len(bucket.entries), day.toordinal(), dtype=np.int64))
         if not entries:
-            return Window([], empty_matrix(), incidence([]), np.zeros(0, dtype=np.int64))
-        return Window(entries, stack(matrices), sparse.vstack(abouts, format="csr"),
+            return Window([], empty_matrix(), word_sets([]), np.zeros(0, dtype=np.int64))
+        return Window(entries, stack(matrices), stack_sets(abouts),
                       np.concatenate(day_rows))
 
     def remember(self, entries: list[tuple[date, Entry]], first_id: int, count: int) -> None:
