@@ -162,6 +162,26 @@ def pair_scores(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, col
     return np.where(near, np.minimum(1.0, 0.75 + 0.25 * body), score), body
 
 
+def shortlist(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, cols: np.ndarray,
+              shared: SharedCounts, per_item: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keep, for each new item, the *per_item* pairs sharing the most headline and key words."""
+    # Comparing signatures is the costly part of a pair. A rewrite shares headline and key words
+    # with its story, and a near-copy shares nearly all of them, so the pairs ranked highest by
+    # words alone are the ones worth a signature comparison; the rest cannot reach the bar.
+    if len(rows) == 0:
+        return rows, cols
+    title = _ratio(2 * shared.titles[rows, cols],
+                   stored.titles.lengths[rows] + new.titles.lengths[cols])
+    keyword = _ratio(shared.keywords[rows, cols],
+                     np.minimum(stored.keywords.lengths[rows], new.keywords.lengths[cols]))
+    order = np.lexsort((-(0.3 * title + 0.4 * keyword), cols))
+    sorted_cols = cols[order]
+    starts = np.flatnonzero(np.diff(sorted_cols, prepend=-1))
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    keep = order[rank < per_item]
+    return rows[keep], cols[keep]
+
+
 def best_per_column(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> list[tuple[int, int, int]]:
     """Return (column, row, pair index) of the best-scoring pair of every column present."""
     if len(scores) == 0:

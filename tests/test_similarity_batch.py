@@ -14,6 +14,7 @@ from briefs.similarity_batch import (
     feature_matrix,
     pair_scores,
     shared_counts,
+    shortlist,
     stack,
 )
 
@@ -72,3 +73,27 @@ def test_best_per_column_picks_each_columns_top_pair():
     scores = np.array([0.2, 0.9, 0.5, 0.7, 0.1])
     assert best_per_column(rows, cols, scores) == [(0, 1, 1), (2, 0, 3)]
     assert best_per_column(rows[:0], cols[:0], scores[:0]) == []
+
+
+def test_shortlist_keeps_each_items_best_worded_pairs():
+    rng = random.Random(9)
+    stored = [_random_features(rng) for _ in range(80)]
+    new = [_random_features(rng) for _ in range(4)]
+    matrix, queries = feature_matrix(stored), feature_matrix(new)
+    shared = shared_counts(matrix, queries)
+    rows, cols = _all_pairs(80, 4)
+    kept_rows, kept_cols = shortlist(matrix, queries, rows, cols, shared, 5)
+    assert np.bincount(kept_cols).tolist() == [5, 5, 5, 5]
+    for c in range(4):
+        words = [0.3 * _dice(new[c].title_tokens, s.title_tokens)
+                 + 0.4 * _overlap(new[c].keywords, s.keywords) for s in stored]
+        fifth_best = sorted(words, reverse=True)[4]
+        assert all(words[r] >= fifth_best - 1e-12 for r in kept_rows[kept_cols == c])
+
+
+def _dice(a, b):
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def _overlap(a, b):
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

@@ -114,7 +114,7 @@ class Ingestor:
                 decisions = match_items(session, self.window, [item.match for item in items])
             stored = write_items(session, document.id, items, decisions, now)
         with self.window.lock:  # committed: later documents may match these items
-            self.window.remember(matchable(document.id, items, decisions, stored),
+            self.window.remember(matchable(items, decisions, stored),
                                  stored[0][0], len(stored))
         return _result(label, document.id, items, decisions)
 

@@ -30,6 +30,7 @@ from briefs.similarity_batch import (
     feature_matrix,
     pair_scores,
     shared_counts,
+    shortlist,
     word_sets,
 )
 from storage.ingest.story_window import StoryWindow, Window
@@ -42,6 +43,7 @@ from storage.repositories.story_candidates import (
 
 NEAR_DUPLICATE_JACCARD = 0.85
 CANDIDATES_BY_BAND = 40
+SHORTLIST = 64  # window candidates per item whose signatures are compared
 
 
 @dataclass(slots=True)
@@ -120,7 +122,7 @@ def _similar(session: Session, window: StoryWindow, batch: list[NewItem],
     window.refresh(session)
     win = window.window(session, {batch[j].day for j in pending})
     found = _from_window(win, batch, pending)
-    by_band = _band_candidates(session, batch, pending, {e.id for e in win.entries})
+    by_band = _band_candidates(session, batch, pending, set(win.ids.tolist()))
     for j, best in by_band.items():
         if j not in found or best.score > found[j].score:
             found[j] = best
@@ -129,17 +131,18 @@ def _similar(session: Session, window: StoryWindow, batch: list[NewItem],
 
 def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[int, _Best]:
     """Score every pending item against the window rows about its countries, near its day."""
-    if not win.entries:
+    if len(win.ids) == 0:
         return {}
     news = feature_matrix([batch[j].features for j in pending])
     about = word_sets(batch[j].about for j in pending)
     days = np.array([batch[j].day.toordinal() for j in pending], dtype=np.int64)
     rows, cols = win.candidates(about, days)
-    scores, body = pair_scores(win.matrix, news, rows, cols, shared_counts(win.matrix, news))
+    shared = shared_counts(win.matrix, news)
+    rows, cols = shortlist(win.matrix, news, rows, cols, shared, SHORTLIST)
+    scores, body = pair_scores(win.matrix, news, rows, cols, shared)
     found = {}
     for k, row, pair in best_per_column(rows, cols, scores):
-        entry = win.entries[row]
-        found[pending[k]] = _Best(entry.id, None, float(scores[pair]), float(body[pair]))
+        found[pending[k]] = _Best(int(win.ids[row]), None, float(scores[pair]), float(body[pair]))
     return found
 
 

@@ -50,46 +50,50 @@ class Entry:
     """One stored item as matching sees it."""
 
     id: int
-    story_id: int
-    document_id: int
     about: frozenset[str]
     features: StoryFeatures
 
 
 @dataclass(slots=True)
 class DayBucket:
-    """The matchable items of one day, with their arrays grown as items arrive."""
+    """The matchable items of one day: arrays, plus entries not yet encoded into them."""
 
-    entries: list[Entry] = field(default_factory=list)
     ids: set[int] = field(default_factory=set)
+    _pending: list[Entry] = field(default_factory=list)
+    _item_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _matrix: FeatureMatrix | None = None
     _about: WordSets | None = None
-    _built: int = 0  # entries already in the arrays
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
     def add(self, entry: Entry) -> None:
         """Add an entry unless it is already here."""
         if entry.id not in self.ids:
             self.ids.add(entry.id)
-            self.entries.append(entry)
+            self._pending.append(entry)
 
-    def arrays(self) -> tuple[FeatureMatrix, WordSets]:
-        """Return the entries' features and about-countries as arrays (new entries encoded)."""
-        if self._matrix is None or self._about is None or self._built < len(self.entries):
-            fresh = self.entries[self._built:]
+    def arrays(self) -> tuple[np.ndarray, FeatureMatrix, WordSets]:
+        """Return item ids, features and about-countries as arrays, encoding new entries."""
+        if self._pending or self._matrix is None or self._about is None:
+            # Only the arrays are kept: Python sets and tuples per item would cost kilobytes.
+            fresh, self._pending = self._pending, []
             matrix = feature_matrix([e.features for e in fresh])
             about = word_sets(e.about for e in fresh)
+            ids = np.array([e.id for e in fresh], dtype=np.int64)
             if self._matrix is not None and self._about is not None:
                 matrix = stack([self._matrix, matrix])
                 about = stack_sets([self._about, about])
-            self._matrix, self._about, self._built = matrix, about, len(self.entries)
-        return self._matrix, self._about
+                ids = np.concatenate([self._item_ids, ids])
+            self._item_ids, self._matrix, self._about = ids, matrix, about
+        return self._item_ids, self._matrix, self._about
 
 
 @dataclass(slots=True)
 class Window:
-    """Stored items of several days as one set of arrays, row i for entries[i]."""
+    """Stored items of several days as one set of arrays, row i for item ids[i]."""
 
-    entries: list[Entry]
+    ids: np.ndarray  # item ids
     matrix: FeatureMatrix
     about: WordSets  # the countries each row is about
     days: np.ndarray  # each row's day (ordinal): its date, or its load date when undated
@@ -124,18 +128,19 @@ class StoryWindow:
         """Return the stored items within DAYS_AROUND days of any of *days*."""
         wanted = sorted({d + timedelta(days=n) for d in days
                          for n in range(-DAYS_AROUND, DAYS_AROUND + 1)})
-        entries, matrices, abouts, day_rows = [], [], [], []
+        ids, matrices, abouts, day_rows = [], [], [], []
         for day in wanted:
             bucket = self._bucket(session, day)
-            if bucket.entries:
-                matrix, about = bucket.arrays()
-                entries.extend(bucket.entries)
+            if len(bucket):
+                bucket_ids, matrix, about = bucket.arrays()
+                ids.append(bucket_ids)
                 matrices.append(matrix)
                 abouts.append(about)
-                day_rows.append(np.full(len(bucket.entries), day.toordinal(), dtype=np.int64))
-        if not entries:
-            return Window([], empty_matrix(), word_sets([]), np.zeros(0, dtype=np.int64))
-        return Window(entries, stack(matrices), stack_sets(abouts),
+                day_rows.append(np.full(len(bucket_ids), day.toordinal(), dtype=np.int64))
+        if not ids:
+            return Window(np.zeros(0, dtype=np.int64), empty_matrix(), word_sets([]),
+                          np.zeros(0, dtype=np.int64))
+        return Window(np.concatenate(ids), stack(matrices), stack_sets(abouts),
                       np.concatenate(day_rows))
 
     def remember(self, entries: list[tuple[date, Entry]], first_id: int, count: int) -> None:
@@ -180,4 +185,4 @@ def _entry(row, codes: tuple[str, ...], about: frozenset[str]) -> Entry:
         countries=codes,
         keywords=frozenset((row.keywords or "").split()),
     )
-    return Entry(row.id, row.story_id, row.document_id, about, features)
+    return Entry(row.id, about, features)

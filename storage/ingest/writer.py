@@ -36,12 +36,11 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
     return list(zip(ids, story_of, strict=True))
 
 
-def matchable(document_id: int, items: list[EnrichedItem], decisions: list[Decision],
+def matchable(items: list[EnrichedItem], decisions: list[Decision],
               stored: list[tuple[int, int]]) -> list[tuple[date, Entry]]:
     """Return the stored originals (not copies) as story-window entries, by day."""
-    return [(item.match.day, Entry(item_id, story_id, document_id, item.match.about,
-                                   item.match.features))
-            for item, d, (item_id, story_id) in zip(items, decisions, stored, strict=True)
+    return [(item.match.day, Entry(item_id, item.match.about, item.match.features))
+            for item, d, (item_id, _) in zip(items, decisions, stored, strict=True)
             if d.duplicate_of_id is None and d.same_as is None]
 
 
