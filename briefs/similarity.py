@@ -5,14 +5,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import re
-import zlib
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
-from briefs.tokens import STOPWORDS, content_words, raw_words, stem, words
+from briefs.normalize import (
+    normalize_text,
+    normalized_bytes,
+    normalized_tokens,
+    shingle_crcs,
+    shingle_hashes,
+)
+from briefs.salient_words import raw_tokens, top_keywords, word_count
+from briefs.tokens import content_words
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +32,6 @@ MAX_DAYS_APART = 2
 _PRIME = 4_294_967_291  # largest prime below 2**32: every hash value fits in 4 bytes
 _EMPTY = _PRIME  # the value of a slot no shingle reached
 _SEED = 20240611  # fixed forever: stored signatures depend on it
-_NON_WORD_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
 
 
 def _coefficients(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,43 +40,49 @@ def _coefficients(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     # a < 2**31 and x < 2**32 keep a*x + b inside uint64.
     a = [rng.randrange(1, 2**31) for _ in range(num_perm)]
     b = [rng.randrange(0, _PRIME) for _ in range(num_perm)]
-    return np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
+    # Column vectors: one row per permutation, broadcast against the shingle row.
+    return np.array(a, dtype=np.uint64)[:, None], np.array(b, dtype=np.uint64)[:, None]
 
 
 _COEFFS = {NUM_PERM: _coefficients(NUM_PERM)}
+_PRIME_U64 = np.uint64(_PRIME)
 
 
 def normalize_for_hash(text: str) -> str:
     """Casefold, drop punctuation and collapse whitespace, so trivial edits hash alike."""
-    return " ".join(_NON_WORD_RE.sub(" ", text.casefold()).split())
+    return normalize_text(text)
 
 
 def content_hash(title: str, body: str) -> str:
     """Return the sha256 hex of the normalised body (the title when the body is empty)."""
-    text = normalize_for_hash(body) or normalize_for_hash(title)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalized_bytes(body) or normalized_bytes(title)).hexdigest()
 
 
 def shingles(text: str, k: int = SHINGLE_K) -> set[int]:
     """Return crc32 hashes of the word k-grams of a text (stable across processes)."""
-    toks = normalize_for_hash(text).split()
-    if not toks:
-        return set()
-    if len(toks) < k:
-        return {zlib.crc32(" ".join(toks).encode("utf-8"))}
-    return {zlib.crc32(" ".join(toks[i : i + k]).encode("utf-8")) for i in range(len(toks) - k + 1)}
+    return shingle_hashes(normalized_tokens(text), k)
 
 
 def minhash(shingle_set: set[int], num_perm: int = NUM_PERM) -> list[int]:
     """Return the MinHash signature of a shingle set (all-empty slots when the set is empty)."""
+    if not shingle_set:
+        return [_EMPTY] * num_perm
+    # The minimum depends neither on order nor on repeats: the set goes in unsorted.
+    return _min_hashes(np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set)), num_perm)
+
+
+def _min_hashes(x: np.ndarray, num_perm: int) -> list[int]:
+    """Return min over x of (a * x + b) mod p for each of num_perm (a, b) pairs; x not empty."""
     if num_perm not in _COEFFS:
         _COEFFS[num_perm] = _coefficients(num_perm)
     a, b = _COEFFS[num_perm]
-    if not shingle_set:
-        return [_EMPTY] * num_perm
-    x = np.fromiter(sorted(shingle_set), dtype=np.uint64, count=len(shingle_set))
-    hashed = (a[:, None] * x[None, :] + b[:, None]) % np.uint64(_PRIME)
-    return [int(v) for v in hashed.min(axis=1)]
+    hashed = a * x  # uint64, also for uint32 x; in-place ops below save copies
+    hashed += b
+    # y - (y // p) * p is y % p, but numpy divides by a scalar far faster than it takes remainders.
+    quotient = hashed // _PRIME_U64
+    quotient *= _PRIME_U64
+    hashed -= quotient
+    return hashed.min(axis=1).tolist()
 
 
 def lsh_bands(signature: list[int] | tuple[int, ...], bands: int = 16) -> list[str]:
@@ -79,12 +90,10 @@ def lsh_bands(signature: list[int] | tuple[int, ...], bands: int = 16) -> list[s
     if is_empty_signature(signature):
         return []
     rows = max(1, len(signature) // bands)
+    packed, width = _pack(signature), 4 * rows  # band i is bytes [i * width, (i + 1) * width)
     keys = []
-    for i in range(bands):
-        chunk = signature[i * rows : (i + 1) * rows]
-        if not chunk:
-            break
-        digest = hashlib.blake2b(_pack(chunk), digest_size=8).hexdigest()
+    for i in range(min(bands, -(-len(signature) // rows))):
+        digest = hashlib.blake2b(packed[i * width : (i + 1) * width], digest_size=8).hexdigest()
         keys.append(f"b{i}:{digest}")
     return keys
 
@@ -110,7 +119,7 @@ def signature_to_bytes(signature: list[int] | tuple[int, ...]) -> bytes:
 
 def signature_from_bytes(data: bytes) -> tuple[int, ...]:
     """Unpack a signature packed by signature_to_bytes."""
-    return tuple(int(v) for v in np.frombuffer(data, dtype="<u4"))
+    return tuple(np.frombuffer(data, dtype="<u4").tolist())
 
 
 def _pack(values: list[int] | tuple[int, ...]) -> bytes:
@@ -137,28 +146,9 @@ def title_similarity(a: str, b: str) -> float:
 
 def keywords(body: str, top: int = TOP_KEYWORDS) -> frozenset[str]:
     """Return a body's salient words: frequent, early or capitalised."""
-    scores: dict[str, float] = {}
-    raw = raw_words(body)
-    for pos, word in enumerate(raw):
-        key = _keyword_key(word)
-        if key is None:
-            continue
-        if key not in scores:
-            # Lead words and names carry the story when every word occurs once.
-            scores[key] = 0.5 * (1 - pos / len(raw)) + (0.5 if word[0].isupper() else 0.0)
-        scores[key] += 1.0
     # Headline words are deliberately not added: the title is scored on its own, and counting it
     # twice would let a recurring generic headline match unrelated bodies.
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    return frozenset(w for w, _ in ranked[:top])
-
-
-def _keyword_key(word: str) -> str | None:
-    """Return the stemmed form of a candidate keyword, or None for function words."""
-    low = word.casefold().replace("’", "'")
-    if len(low) < 3 or low in STOPWORDS or low.isdigit():
-        return None
-    return stem(low)
+    return top_keywords(raw_tokens(body), top)
 
 
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -184,14 +174,23 @@ def features_for(
     title: str, body: str, published: date | None, countries: tuple[str, ...] | list[str]
 ) -> StoryFeatures:
     """Compute the similarity features of one item."""
+    raw = raw_tokens(body)  # shared by keywords and the word count
     return StoryFeatures(
         title_tokens=title_tokens(title),
-        signature=tuple(minhash(shingles(body))),
+        signature=_body_signature(body),
         published=published,
         countries=tuple(sorted({c.upper() for c in countries})),
-        keywords=keywords(body),
-        word_count=len(words(body)),
+        keywords=top_keywords(raw, TOP_KEYWORDS),
+        word_count=word_count(body, raw),
     )
+
+
+def _body_signature(body: str) -> tuple[int, ...]:
+    """Return tuple(minhash(shingles(body))) without building the shingle set."""
+    crcs = shingle_crcs(normalized_tokens(body), SHINGLE_K)
+    if not crcs:
+        return (_EMPTY,) * NUM_PERM
+    return tuple(_min_hashes(np.fromiter(crcs, dtype=np.uint32, count=len(crcs)), NUM_PERM))
 
 
 def same_story(a: StoryFeatures, b: StoryFeatures) -> float:

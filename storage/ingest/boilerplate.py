@@ -6,6 +6,16 @@ import logging
 import re
 from collections.abc import Callable
 from enum import Enum
+from functools import lru_cache
+
+from storage.ingest.textmatch import (
+    RowTable,
+    contains_any,
+    fold_case,
+    has_blank_run,
+    required_literals,
+    union_of_literals,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +79,13 @@ _LINE_PATTERNS: tuple[tuple[LineKind, str], ...] = (
 )
 
 
-def _compile_by_kind() -> tuple[tuple[LineKind, re.Pattern[str]], ...]:
-    # One alternation per kind (rows of a kind are contiguous, so table order is kept): a line
-    # costs one regex run per kind instead of one per row.
-    kinds: dict[LineKind, list[str]] = {}
-    for kind, rx in _LINE_PATTERNS:
-        kinds.setdefault(kind, []).append(f"(?:{rx})")
-    return tuple((kind, re.compile("|".join(rxs), re.IGNORECASE)) for kind, rxs in kinds.items())
-
-
-_COMPILED = _compile_by_kind()
+# A line costs one regex run for the whole table, plus one for the costly ".{0,200}..." rows
+# when it holds a word they need. A sentence ending in a full stop is prose, however much it
+# looks like a section heading: section rows refuse a final ".".
+_TABLE = RowTable(
+    [(kind, rf"(?:{rx})(?<!\.)" if kind is LineKind.SECTION else rx) for kind, rx in _LINE_PATTERNS],
+    re.IGNORECASE,
+)
 
 # Furniture found inside a real paragraph: cut it out, keep the text around it.
 _INLINE_PATTERNS: tuple[str, ...] = (
@@ -88,7 +95,13 @@ _INLINE_PATTERNS: tuple[str, ...] = (
     r"\((?:file )?(?:image|photo|picture)s?\s*:[^)]{1,60}\)",
     r"(?<=[.!?\"”’]\s)(?-i:More from [A-Z][a-z]+)\s+(?=[A-Z])",
 )
-_INLINE = tuple(re.compile(rx, re.IGNORECASE) for rx in _INLINE_PATTERNS)
+# each with the words it needs, so a paragraph meets only the patterns that can match it
+_INLINE = tuple(
+    (re.compile(rx, re.IGNORECASE), required_literals(rx, re.IGNORECASE))
+    for rx in _INLINE_PATTERNS
+)
+_INLINE_ANY_NEEDS = union_of_literals([needs for _, needs in _INLINE])
+_MULTI_SPACE = re.compile(r"\s{2,}")
 
 # A cookie banner glued to real text: everything up to its last button is cut.
 # Buttons are matched case-sensitively: "you accept our use of cookies" is not the button.
@@ -99,6 +112,7 @@ _GLUED_COOKIE = re.compile(
     r"|Privacy [Pp]olicy|Cookie [Ss]ettings))*",
     re.IGNORECASE,
 )
+_GLUED_COOKIE_NEEDS = required_literals(_GLUED_COOKIE.pattern, re.IGNORECASE)
 MIN_GLUED_REMAINDER = 40
 
 _TERMINAL = tuple(".!?…")
@@ -116,15 +130,22 @@ def classify(line: str) -> LineKind:
     text = line.strip()
     if not text:
         return LineKind.NOISE
-    if _GLUED_COOKIE.search(text) and cut_glued(text):
+    # only lines of ordinary length are cached, so huge one-line documents cannot bloat it
+    return _classify_cached(text) if len(text) <= _CACHED_LINE_CHARS else _classify_stripped(text)
+
+
+def _classify_stripped(text: str) -> LineKind:
+    folded = fold_case(text)
+    cut = _cut_glued(text, folded)
+    if cut and cut != text:
         return LineKind.CONTENT  # a banner glued to story text: clean_line() cuts it out
-    for kind, rx in _COMPILED:
-        # a sentence ending in a full stop is prose, however much it looks like a heading
-        if kind is LineKind.SECTION and text.endswith("."):
-            continue
-        if rx.fullmatch(text):
-            return kind
-    return LineKind.CONTENT
+    kind = _TABLE.first_match(text, folded)
+    return LineKind.CONTENT if kind is None else kind
+
+
+# The splitters ask about the same line several times (fragment repair, then the story body).
+_classify_cached = lru_cache(maxsize=4096)(_classify_stripped)
+_CACHED_LINE_CHARS = 2000
 
 
 def is_boilerplate(line: str) -> bool:
@@ -134,7 +155,12 @@ def is_boilerplate(line: str) -> bool:
 
 def cut_glued(line: str) -> str:
     """Cut a cookie banner out of a line that also carries real text; '' if nothing is left."""
-    m = _GLUED_COOKIE.search(line)
+    return _cut_glued(line, fold_case(line))
+
+
+def _cut_glued(line: str, folded: str) -> str:
+    # a substring test spares most lines the costly search
+    m = _GLUED_COOKIE.search(line) if contains_any(folded, _GLUED_COOKIE_NEEDS) else None
     if not m:
         return line
     before, after = line[: m.start()].strip(), line[m.end() :].strip()
@@ -144,9 +170,18 @@ def cut_glued(line: str) -> str:
 
 def remove_inline(text: str) -> str:
     """Remove furniture phrases embedded in a paragraph (ad markers, photo credits)."""
-    for rx in _INLINE:
-        text = rx.sub("", text)
-    return re.sub(r"\s{2,}", " ", text).strip()
+    return _remove_inline(text, fold_case(text))
+
+
+def _remove_inline(text: str, folded: str) -> str:
+    if contains_any(folded, _INLINE_ANY_NEEDS):
+        for rx, needs in _INLINE:
+            if contains_any(folded, needs):
+                text = rx.sub("", text)
+                folded = fold_case(text)
+    if has_blank_run(text):
+        text = _MULTI_SPACE.sub(" ", text)
+    return text.strip()
 
 
 def ends_sentence(line: str) -> bool:
@@ -192,7 +227,9 @@ def repair_fragments(
 
 def clean_line(line: str) -> str:
     """Cut glued banners and inline furniture out of one line."""
-    return remove_inline(cut_glued(line))
+    folded = fold_case(line)
+    cut = _cut_glued(line, folded)
+    return _remove_inline(cut, folded if cut is line else fold_case(cut))
 
 
 def strip_boilerplate(lines: list[str]) -> list[str]:
@@ -241,9 +278,15 @@ _BIO = re.compile(
     re.IGNORECASE,
 )
 MAX_BIO_CHARS = 600
+# A bio names an institution ("... Institute", "... University"): a paragraph without any such
+# word is spared the costly search.
+_BIO_NEEDS = required_literals(_BIO.pattern, re.IGNORECASE)
 
 
 def _cut_bio(paragraph: str) -> str:
+    # a bio that counts lies wholly in the last MAX_BIO_CHARS: only they need the word
+    if not contains_any(fold_case(paragraph[-MAX_BIO_CHARS:]), _BIO_NEEDS):
+        return paragraph
     for m in _BIO.finditer(paragraph):
         if len(paragraph) - m.start() <= MAX_BIO_CHARS:
             return paragraph[: m.start()].strip()

@@ -25,7 +25,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from storage.ingest.country_data import BLOCKED, Gazetteer, load_gazetteer, normalise_key
+from storage.ingest.country_data import (
+    BLOCKED,
+    Gazetteer,
+    load_gazetteer,
+    load_lookup,
+    normalise_key,
+)
 from storage.ingest.types import CountryTag
 
 logger = logging.getLogger(__name__)
@@ -58,6 +64,9 @@ _NEW_BEFORE = re.compile(r"(?<!\w)New\s+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z])")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _UPPER_WORD = re.compile(r"[A-ZÀ-Þ]{2,}")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+_ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+_ASCII_NON_UPPER = bytes(c for c in range(128) if not chr(c).isupper())
 
 
 class UnknownCountryError(ValueError):
@@ -80,13 +89,20 @@ class _Mention:
 def _is_all_caps(text: str) -> bool:
     """Tell whether a segment is shouted (a headline in capitals), judged on its start."""
     sample = text[:SHAPE_SAMPLE]
-    letters = [ch for ch in sample if ch.isalpha()]
-    return len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+    if sample.isascii():
+        # Deleting all other bytes counts letters and capitals at C speed.
+        raw = sample.encode("ascii")
+        letters = len(raw.translate(None, _ASCII_NON_LETTERS))
+        upper = len(raw.translate(None, _ASCII_NON_UPPER))
+    else:
+        alpha = list(filter(str.isalpha, sample))
+        letters, upper = len(alpha), sum(map(str.isupper, alpha))
+    return letters >= 12 and upper >= 0.8 * letters
 
 
 def _is_title_case(text: str) -> bool:
     """Tell whether most longer words are capitalised, as in "Talks Resume In Jordan"."""
-    words = re.findall(r"[^\W\d_]{4,}", text[:SHAPE_SAMPLE])
+    words = _LONG_WORD.findall(text[:SHAPE_SAMPLE])
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
@@ -112,14 +128,20 @@ def _touching_word(text: str, start: int, end: int, title_case: bool) -> bool:
     return bool(after and after.group(1) not in STOPWORDS)
 
 
-def _keep(data: Gazetteer, text: str, m: re.Match[str], surface: str, shape: str) -> bool:
-    """Apply the per-mention guards (New X, person names, newspapers, shouted "US")."""
+def _keep(text: str, m: re.Match[str], surface: str, caps: bool, person_title: bool | None) -> bool:
+    """Apply the per-mention guards (New X, person names, newspapers, shouted "US").
+
+    person_title is None unless surface is a person-risk alias; then it tells whether the
+    segment is in title case.
+    """
     start, end = m.span()
-    if _NEW_BEFORE.search(text, max(0, start - 8), start):
+    window = max(0, start - 8)
+    # The C-level rfind spares the regex for nearly every match.
+    if text.rfind("New", window, start) >= 0 and _NEW_BEFORE.search(text, window, start):
         return False
-    if shape == "caps" and surface == "US":
+    if caps and surface == "US":
         return False
-    if surface in data.person_risk and _touching_word(text, start, end, shape == "title"):
+    if person_title is not None and _touching_word(text, start, end, person_title):
         return False
     after = _WORD_AFTER.match(text, end, end + 40)
     return not (after and after.group(1) in MEDIA_WORDS)
@@ -128,14 +150,24 @@ def _keep(data: Gazetteer, text: str, m: re.Match[str], surface: str, shape: str
 def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
     """Find the country mentions in one segment (title, lead or body)."""
     text = segment.replace("’", "'")
-    shape = "caps" if _is_all_caps(text) else "title" if _is_title_case(text) else "plain"
-    if shape == "caps":
+    caps = _is_all_caps(text)
+    if caps:
         text = _recase(text, data.upper_aliases)
     found = []
+    title_case = None  # only the person-name guard needs it: decided on first use
     for m in data.pattern.finditer(text):
-        surface = " ".join(m.group().split())
+        surface = m.group()
+        if not surface.isalpha():  # a multi-word match may hold newlines or double spaces
+            surface = " ".join(surface.split())
         target = data.surface.get(surface, BLOCKED)
-        if target != BLOCKED and _keep(data, text, m, surface, shape):
+        if target == BLOCKED:
+            continue
+        person_title = None
+        if surface in data.person_risk:
+            if title_case is None:
+                title_case = not caps and _is_title_case(text)
+            person_title = title_case
+        if _keep(text, m, surface, caps, person_title):
             found.append(_Mention(surface, target, weight))
     return found
 
@@ -167,6 +199,8 @@ def _apply_context_rules(data: Gazetteer, text: str, found: list[_Mention]) -> l
 
 def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
     """Give plain "Congo"/"Korea" the candidate the item names otherwise; skip a tie."""
+    if all(f.target not in data.ambiguous for f in found):
+        return found
     explicit = Counter(f.target for f in found if f.target not in data.ambiguous)
     resolved = []
     for mention in found:
@@ -188,10 +222,12 @@ def _hinted(data: Gazetteer, code: str, text: str) -> bool:
 
 def _rank(found: list[_Mention]) -> list[CountryTag]:
     """Turn mentions into tags: score, about (title/lead or a large share), sorted."""
-    mentions, scores, leading = Counter(), Counter(), set()
+    mentions: dict[str, int] = {}
+    scores: dict[str, float] = {}
+    leading = set()
     for f in found:
-        mentions[f.target] += 1
-        scores[f.target] += f.weight
+        mentions[f.target] = mentions.get(f.target, 0) + 1
+        scores[f.target] = scores.get(f.target, 0) + f.weight
         if f.weight > BODY_WEIGHT:
             leading.add(f.target)
     top = max(scores.values(), default=0.0)
@@ -228,9 +264,9 @@ def resolve_country(text: str) -> str:
         return raw.upper()
     if len(raw) == 3 and raw.upper() in data.alpha3:
         return data.alpha3[raw.upper()]
-    key = normalise_key(raw)
-    if key in data.lookup:
-        return data.lookup[key]
+    key, lookup = normalise_key(raw), load_lookup()
+    if key in lookup:
+        return lookup[key]
     raise UnknownCountryError(text, _suggest(data, key))
 
 
@@ -239,8 +275,9 @@ def _suggest(data: Gazetteer, key: str) -> list[str]:
     for form, candidates in data.ambiguous.items():
         if normalise_key(form) == key:
             return list(candidates)
-    close = difflib.get_close_matches(key, list(data.lookup), n=5, cutoff=0.75)
-    return list(dict.fromkeys(data.lookup[c] for c in close))[:3]
+    lookup = load_lookup()
+    close = difflib.get_close_matches(key, list(lookup), n=5, cutoff=0.75)
+    return list(dict.fromkeys(lookup[c] for c in close))[:3]
 
 
 def country_name(code: str) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -34,7 +37,6 @@ class Gazetteer:
     alpha3: dict[str, str]
     surface: dict[str, str]  # surface form -> ISO2, BLOCKED, or an ambiguous form
     ambiguous: dict[str, tuple[str, ...]]
-    lookup: dict[str, str]  # normalised name -> ISO2
     pattern: re.Pattern[str]
     person_risk: frozenset[str]
     upper_aliases: frozenset[str]
@@ -52,25 +54,50 @@ def normalise_key(text: str) -> str:
 
 
 def _trie_regex(forms: list[str]) -> str:
-    """Compile surface forms into one prefix-trie regex, longest alternative first."""
-    trie: dict = {}
-    for form in forms:
-        node = trie
-        for ch in form:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _node_regex(trie, "")
+    """Compile surface forms into one prefix-trie regex that prefers the longest form.
+
+    Each top-level branch starts with its literal first character, so the regex engine can skip
+    to candidate characters instead of trying the whole trie at every position; the check that
+    no word character comes before the match follows that character as a lookbehind.
+    """
+    branches = []
+    for ch, group in groupby(sorted({f for f in forms if f}), key=itemgetter(0)):
+        if ch.isspace():
+            raise ValueError(f"a surface form starts with whitespace ({ch!r})")
+        head = re.escape(ch) + rf"(?<!\w{re.escape(ch)})"
+        branches.append(head + _alternatives([f[1:] for f in group], ch))
+    return _either(branches)
 
 
-def _node_regex(node: dict, prev: str) -> str:
-    """Render one trie node; a terminal ending in a word character needs a word boundary."""
-    branches = [
-        (r"\s+" if ch == " " else re.escape(ch)) + _node_regex(child, ch)
-        for ch, child in sorted(node.items())
-        if ch
-    ]
-    if "" in node:
-        branches.append(r"(?!\w)" if (prev.isalnum() or prev == "_") else "")
+def _alternatives(suffixes: list[str], prev: str) -> str:
+    """Render sorted suffixes that follow *prev*: longer ones first, the end of a form last."""
+    branches, ends_here = [], False
+    for ch, group in groupby(suffixes, key=lambda s: s[:1]):
+        if not ch:
+            ends_here = True
+            continue
+        group = list(group)
+        stem = os.path.commonprefix(group)  # chains without branching render as one literal
+        rest = [s[len(stem) :] for s in group]
+        tail = _end(stem[-1]) if rest == [""] else _alternatives(rest, stem[-1])
+        branches.append(_literal(stem) + tail)
+    if ends_here:
+        branches.append(_end(prev))
+    return _either(branches)
+
+
+def _literal(text: str) -> str:
+    """Escape a piece of a surface form; a space matches any run of whitespace."""
+    return re.escape(text).replace("\\ ", r"\s+")  # re.escape writes a space as "\ "
+
+
+def _end(last: str) -> str:
+    """Return what must follow a form ending in *last*: a word boundary after a word character."""
+    return r"\b" if last.isalnum() or last == "_" else ""
+
+
+def _either(branches: list[str]) -> str:
+    """Join regex alternatives, grouped when there is more than one."""
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
@@ -107,9 +134,22 @@ def _load_rules(doc: dict) -> tuple[ContextRule, ...]:
 
 
 @functools.cache
+def _document() -> dict:
+    """Read countries.json once per process."""
+    return json.loads(DATA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def load_lookup() -> dict[str, str]:
+    """Return normalised name -> ISO2 for resolve_country, built on first use."""
+    # Kept out of load_gazetteer: the ingest path never needs it, and folding every name costs.
+    return _load_lookup(_document())
+
+
+@functools.cache
 def load_gazetteer() -> Gazetteer:
     """Load and compile the gazetteer once per process."""
-    doc = json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    doc = _document()
     surface = _load_surface(doc)
     countries = doc["countries"]
     return Gazetteer(
@@ -117,8 +157,7 @@ def load_gazetteer() -> Gazetteer:
         alpha3={r["alpha3"]: code for code, r in countries.items()},
         surface=surface,
         ambiguous={k: tuple(v) for k, v in doc["ambiguous"].items()},
-        lookup=_load_lookup(doc),
-        pattern=re.compile(r"(?<!\w)" + _trie_regex(sorted(surface))),
+        pattern=re.compile(_trie_regex(list(surface))),
         person_risk=frozenset(doc["person_risk"]),
         upper_aliases=frozenset(f for f in surface if f.isupper() and f.isalpha()),
         rules=_load_rules(doc),

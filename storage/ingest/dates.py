@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from operator import itemgetter
+
+from storage.ingest.textmatch import contains_any, fold_case, required_literals
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +38,12 @@ _FORMS: tuple[tuple[str, str], ...] = (
     ("mdy_name", r"(?<![a-z])" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR),
     ("numeric", r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)" + _YEAR),
 )
-_COMPILED = tuple((kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _FORMS)
+# Each form with the words it cannot match without (the month names), to skip hopeless scans.
+_COMPILED = tuple(
+    (kind, re.compile(rx, re.IGNORECASE), required_literals(rx, re.IGNORECASE))
+    for kind, rx in _FORMS
+)
+_FOUR_DIGITS = re.compile(r"\d{4}")
 # Whole-string forms for parse_date: an optional weekday before, an optional time after.
 _FULL = tuple(
     (kind, re.compile(r"\s*(?:" + _WEEKDAY + r")?" + rx + _TIME + r"\s*", re.IGNORECASE))
@@ -85,10 +93,17 @@ def parse_date(text: str) -> date | None:
 
 
 def _candidates(text: str) -> list[tuple[int, str, re.Match[str]]]:
-    found = []
-    for kind, rx in _COMPILED:
-        found.extend((m.start(), kind, m) for m in rx.finditer(text))
-    return sorted(found, key=lambda c: c[0])
+    if _FOUR_DIGITS.search(text) is None:  # every form has a four-digit year
+        return []
+    folded = fold_case(text)
+    found = [
+        (m.start(), kind, m)
+        for kind, rx, needs in _COMPILED
+        if contains_any(folded, needs)
+        for m in rx.finditer(text)
+    ]
+    found.sort(key=itemgetter(0))  # stable: at one offset the forms keep their table order
+    return found
 
 
 def find_date(text: str) -> date | None:

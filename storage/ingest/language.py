@@ -15,6 +15,11 @@ _MIN_LETTERS = 20
 _MIN_STOPWORD_HITS = 3
 
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+# Maps every ASCII byte that is not a letter to a space, so split() yields the words.
+_ASCII_LETTERS_ONLY = bytes(b if b < 128 and chr(b).isalpha() else 0x20 for b in range(256))
 
 # Unicode ranges of scripts that (almost) name one language on their own.
 _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
@@ -123,12 +128,26 @@ def detect_language(text: str) -> str | None:
 
 
 def _count_scripts(text: str) -> Counter[str]:
-    """Count letters per writing script."""
-    counts: Counter[str] = Counter()
-    for char in text:
+    """Count letters per writing script, scripts in order of first appearance."""
+    # ASCII letters are all Latin: count them in C. Only the non-ASCII characters are looked
+    # at one by one, and each distinct one only once.
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
+    if text.isascii():
+        return Counter({"latin": ascii_letters} if ascii_letters else {})
+    counts: dict[str, int] = {}
+    first_at: dict[str, int] = {}
+    for char, n in Counter(_ASCII_RUNS.sub("", text)).items():
         if char.isalpha():
-            counts[_script_of(char)] += 1
-    return counts
+            script = _script_of(char)
+            if script not in counts:
+                counts[script], first_at[script] = 0, text.find(char)
+            counts[script] += n
+    if ascii_letters:
+        first = _ASCII_LETTER.search(text).start()  # type: ignore[union-attr]
+        first_at["latin"] = min(first, first_at.get("latin", first))
+        counts["latin"] = counts.get("latin", 0) + ascii_letters
+    # Counter keeps insertion order, and most_common() breaks ties by it.
+    return Counter({script: counts[script] for script in sorted(first_at, key=first_at.get)})
 
 
 def _script_of(char: str) -> str:
@@ -167,12 +186,31 @@ def _guess_arabic(text: str) -> str:
 
 def _guess_latin(text: str) -> str | None:
     """Pick the Latin-script language whose stopwords occur most often."""
-    words = Counter(match.group().lower() for match in _WORD_RE.finditer(text))
+    words = _ascii_word_counts(text) if text.isascii() else _word_counts(text)
+    present = words.keys()
     scores = {
-        lang: sum(words[w] for w in stopwords) for lang, stopwords in _STOPWORDS.items()
+        lang: sum(words[w] for w in stopwords & present) for lang, stopwords in _STOPWORDS.items()
     }
     best = max(scores, key=scores.__getitem__)
     if scores[best] < _MIN_STOPWORD_HITS:
         logger.debug("too few stopwords to guess a language: %s", scores)
         return None
     return best
+
+
+def _word_counts(text: str) -> Counter[str]:
+    """Count the lower-cased words of a text."""
+    if "\u0130" not in text:
+        # Lower-casing maps every other letter to one letter (checked for all of Unicode), so
+        # words split the same way before and after; only Greek sigma forms may differ.
+        return Counter(_WORD_RE.findall(text.lower()))
+    words: Counter[str] = Counter()  # "İ" lower-cases to "i" plus a combining dot
+    for word, n in Counter(_WORD_RE.findall(text)).items():
+        words[word.lower()] += n
+    return words
+
+
+def _ascii_word_counts(text: str) -> Counter[str]:
+    """Count the lower-cased words of an ASCII text: runs of letters, split in C."""
+    letters = text.encode("ascii").lower().translate(_ASCII_LETTERS_ONLY)
+    return Counter(letters.decode("ascii").split())

@@ -233,7 +233,7 @@ def _continues(previous: str, line: str, width: int) -> bool:
     """Say whether a line carries on the paragraph whose last line is `previous`."""
     if width < _MIN_PROSE_WIDTH or _BULLET_RE.match(line):
         return False
-    if len(previous) >= width * _SHORT_LINE_RATIO or _HYPHEN_END_RE.search(previous):
+    if len(previous) >= width * _SHORT_LINE_RATIO or _hyphen_end(previous):
         return True
     # A short line usually ends a paragraph or is a heading, unless the sentence clearly goes on.
     return line[0].islower() and not previous.endswith(_SENTENCE_END)
@@ -241,7 +241,7 @@ def _continues(previous: str, line: str, width: int) -> bool:
 
 def _join(text: str, line: str, vocabulary: set[str]) -> str:
     """Append a wrapped line, undoing end-of-line hyphenation but keeping real hyphens."""
-    match = _HYPHEN_END_RE.search(text)
+    match = _hyphen_end(text)
     if not match:
         return f"{text} {line}"
     if not line[0].islower():
@@ -255,6 +255,12 @@ def _join(text: str, line: str, vocabulary: set[str]) -> str:
     if hyphenated in vocabulary and solid not in vocabulary:
         return text + line
     return text[:-1] + line
+
+
+def _hyphen_end(text: str) -> re.Match[str] | None:
+    """Match the word hyphenated at the end of text, if any."""
+    # text grows to a whole paragraph or document: skip the scan when it cannot end in "-"
+    return _HYPHEN_END_RE.search(text) if text.endswith(("-", "-\n")) else None
 
 
 def _join_pages(pages: list[str], vocabulary: set[str]) -> str:

@@ -6,6 +6,7 @@ import codecs
 import logging
 import re
 import unicodedata
+from collections import Counter
 
 from charset_normalizer import from_bytes
 
@@ -50,7 +51,12 @@ _LIKELY_ENCODINGS = [
     "cp874", "tis_620", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk",
     "gb18030", "big5", "big5hkscs", "euc_kr", "cp949", "utf_16", "utf_32",
 ]
-_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A}
+_CONTROL_BYTES = bytes(sorted(frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A}))
+# Junk among ASCII characters: the Cc category but for \t \n \r \f, which text may carry.
+_ASCII_JUNK_BYTES = bytes(b for b in range(0x80) if unicodedata.category(chr(b)) == "Cc"
+                          and chr(b) not in "\n\r\t\f")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")
 _HTML_START_RE = re.compile(
     r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.S
 )
@@ -123,14 +129,37 @@ def clean_text(text: str) -> str:
     """Normalise newlines to \\n, drop NULs and control characters, and apply NFC."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\f", "\n\n")
-    text = _CONTROL_CHARS.sub("", text)
+    if _has_controls(text):
+        text = _CONTROL_CHARS.sub("", text)
     text = unicodedata.normalize("NFC", text)
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    # With controls gone, space and tab are the only ASCII blanks left: unless one of them or a
+    # non-ASCII blank ends a line, only the last line needs stripping.
+    if " \n" in text or "\t\n" in text or not (text.isascii() or _no_wide_blank(text)):
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text.rstrip().strip("\n")
 
 
 # C0/C1 control characters except tab and newline, and the BOM. Other Cf characters (zero-width
 # joiners) are kept: some scripts need them. A regex keeps this linear and out of Python loops.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+_C0_AND_DEL_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_NON_ASCII_BLANK = re.compile(r"[^\S\x00-\x7f]")
+
+
+def _has_controls(text: str) -> bool:
+    """Say whether _CONTROL_CHARS would find anything, checking the UTF-8 bytes in C."""
+    if "\ufeff" in text:
+        return True
+    # C0 bytes never occur inside a multi-byte UTF-8 sequence; C1 characters are \xc2\x80-\x9f.
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw.translate(None, _C0_AND_DEL_BYTES)) != len(raw):
+        return True
+    return not text.isascii() and _C1_UTF8.search(raw) is not None
+
+
+def _no_wide_blank(text: str) -> bool:
+    return _NON_ASCII_BLANK.search(text) is None
 
 
 def _probe_text(data: bytes) -> str:
@@ -173,7 +202,7 @@ def _decode_without_bom(data: bytes) -> tuple[str, str]:
 def _check_control_bytes(data: bytes) -> None:
     """Refuse data with many control bytes: that is a binary file, whatever its name."""
     sample = data[: _PROBE_BYTES * 4]
-    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls / len(sample) > _MAX_CONTROL_RATIO:
         raise IngestError("does not look like text: it contains binary data")
 
@@ -181,20 +210,18 @@ def _check_control_bytes(data: bytes) -> None:
 def _repair_mostly_utf8(data: bytes) -> str | None:
     """Decode UTF-8 with a few stray single-byte characters, reading those as cp1252."""
     text = data.decode("utf-8", errors="surrogateescape")
-    stray = sum(1 for c in text if "\udc80" <= c <= "\udcff")
-    valid_non_ascii = sum(1 for c in text if c >= "\x80" and not "\udc80" <= c <= "\udcff")
+    stray = len(_STRAY_BYTE.findall(text))
+    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - stray
     # Real UTF-8 content with rare bad bytes: a legacy 8-bit file would be mostly "stray".
     if valid_non_ascii == 0 or stray > valid_non_ascii or stray > len(text) * 0.02:
         return None
     logger.info("repairing %d stray non-UTF-8 bytes as cp1252", stray)
-    return "".join(_unescape_byte(c) for c in text)
+    return _STRAY_BYTE.sub(_unescape_byte, text)
 
 
-def _unescape_byte(char: str) -> str:
+def _unescape_byte(match: re.Match[str]) -> str:
     """Turn a surrogate-escaped byte back into its cp1252 (or latin-1) character."""
-    if not "\udc80" <= char <= "\udcff":
-        return char
-    byte = bytes([ord(char) - 0xDC00])
+    byte = bytes([ord(match.group()) - 0xDC00])
     try:
         return byte.decode("cp1252")
     except UnicodeDecodeError:
@@ -206,9 +233,18 @@ def _check_plausible(text: str) -> None:
     if not text.strip("\x00 \t\r\n\f\v\ufeff"):
         raise IngestError("empty file")
     sample = text[:20_000]
-    junk = sum(1 for c in sample if _is_junk(c))
-    if junk / len(sample) > _MAX_JUNK_RATIO:
+    if _count_junk(sample) / len(sample) > _MAX_JUNK_RATIO:
         raise IngestError("does not look like text: most of it cannot be decoded")
+
+
+def _count_junk(text: str) -> int:
+    """Count the junk characters of a text: ASCII ones in C, each other distinct one once."""
+    ascii_part = text.encode("ascii", "ignore")
+    junk = len(ascii_part) - len(ascii_part.translate(None, _ASCII_JUNK_BYTES))
+    if not text.isascii():
+        rest = Counter(_ASCII_RUNS.sub("", text))
+        junk += sum(n for char, n in rest.items() if _is_junk(char))
+    return junk
 
 
 def _is_junk(char: str) -> bool:

@@ -20,9 +20,12 @@ WRAP_MIN_SHARE = 0.5
 WRAP_LINE_CHARS = (30, 110)
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def _blocks(text: str) -> list[list[str]]:
-    raw = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    blocks = [[ln.strip() for ln in b.split("\n") if ln.strip()] for b in raw]
+    raw = _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks = [[ln for ln in map(str.strip, b.split("\n")) if ln] for b in raw]
     return [b for b in blocks if b]
 
 

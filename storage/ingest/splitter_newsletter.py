@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from storage.ingest.boilerplate import LineKind, classify, repair_fragments, strip_boilerplate
 from storage.ingest.splitter_text import (
     is_heading_like,
     is_prose,
+    is_source_line,
     join_body,
     parse_source_line,
 )
@@ -44,7 +47,7 @@ def _headline_start(paragraphs: list[str], source_at: int, floor: int) -> int | 
         part_words = len(paragraphs[prev].split())
         if part_words < MIN_HEADLINE_PART_WORDS or words + part_words > MAX_HEADLINE_WORDS:
             break
-        if parse_source_line(paragraphs[prev]) is not None:
+        if is_source_line(paragraphs[prev]):
             break
         start, words, prev = prev, words + part_words, prev - 1
     return start
@@ -52,21 +55,24 @@ def _headline_start(paragraphs: list[str], source_at: int, floor: int) -> int | 
 
 def find_stories(paragraphs: list[str]) -> list[_Story]:
     """Locate every headline + source/date pair in the paragraphs."""
-    stories: list[_Story] = []
+    return list(_iter_stories(paragraphs))
+
+
+def _iter_stories(paragraphs: list[str]) -> Iterator[_Story]:
     floor = 0
     for i, line in enumerate(paragraphs):
-        if parse_source_line(line) is None:
+        if not is_source_line(line):
             continue
         start = _headline_start(paragraphs, i, floor)
         if start is not None:
-            stories.append(_Story(start, i))
+            yield _Story(start, i)
             floor = i + 1
-    return stories
 
 
 def is_newsletter(paragraphs: list[str]) -> bool:
     """Return True if the text is a digest of several headline + source/date stories."""
-    return len(find_stories(paragraphs)) >= MIN_STORIES
+    # each story found depends only on those before it: the first few are enough to tell
+    return len(list(islice(_iter_stories(paragraphs), MIN_STORIES))) >= MIN_STORIES
 
 
 def _drop_running_headers(paragraphs: list[str]) -> list[str]:
@@ -77,19 +83,15 @@ def _drop_running_headers(paragraphs: list[str]) -> list[str]:
         p
         for p, nxt in zip(paragraphs, nexts, strict=True)
         # a repeated headline is still a headline when a source line follows it
-        if counts[p] < REPEATED_LINE_MIN_COUNT or _is_source_line(p) or _is_source_line(nxt)
+        if counts[p] < REPEATED_LINE_MIN_COUNT or is_source_line(p) or is_source_line(nxt)
     ]
-
-
-def _is_source_line(line: str) -> bool:
-    return parse_source_line(line) is not None
 
 
 def prepare(paragraphs: list[str]) -> list[str]:
     """Rejoin page-broken paragraphs and split headlines, keeping source lines intact."""
     # page numbers and running headers sit inside page-broken sentences: drop them first
     kept = [p for p in _drop_running_headers(paragraphs) if classify(p) is not LineKind.NOISE]
-    return repair_fragments(kept, protect=_is_source_line)
+    return repair_fragments(kept, protect=is_source_line)
 
 
 def _body(paragraphs: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from functools import lru_cache
 
 from storage.ingest.boilerplate import drop_trailing_bio, ends_sentence
 from storage.ingest.dates import find_date_span
@@ -77,6 +78,18 @@ def parse_source_line(line: str) -> tuple[list[str], date] | None:
     """Parse a newsletter source line like '[TASS](#), 16 March 2025; [RT](#), 16 March 2025'."""
     if len(line) > 300:
         return None
+    parsed = _source_line(line)
+    return (list(parsed[0]), parsed[1]) if parsed else None
+
+
+def is_source_line(line: str) -> bool:
+    """Return True for a newsletter source/date line (see parse_source_line)."""
+    return len(line) <= 300 and _source_line(line) is not None
+
+
+# The newsletter splitter asks about each line several times; lines are short (<= 300 chars).
+@lru_cache(maxsize=4096)
+def _source_line(line: str) -> tuple[tuple[str, ...], date] | None:
     sources: list[str] = []
     dates: list[date] = []
     for segment in (s for s in line.split(";") if s.strip()):
@@ -85,7 +98,7 @@ def parse_source_line(line: str) -> tuple[list[str], date] | None:
             return None
         sources.extend(s for s in parsed[0] if s not in sources)
         dates.append(parsed[1])
-    return (sources, dates[0]) if dates else None
+    return (tuple(sources), dates[0]) if dates else None
 
 
 def parse_dateline(line: str) -> tuple[list[str], date] | None:

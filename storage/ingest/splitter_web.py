@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,6 +57,14 @@ class _WebSplitter:
         self.pending: str | None = None  # last headline-like line not yet used
         self.pending_sources: list[str] = []
         self.pending_date: date | None = None
+        self._handlers: dict[LineKind, Callable[[str], None]] = {
+            LineKind.CONTENT: self._content,
+            LineKind.NOISE: lambda _line: None,
+            LineKind.META: self._meta,
+            LineKind.END: self._end,
+            LineKind.SECTION: self._leave,
+            LineKind.TRAILER: self._trailer,
+        }
 
     def feed(self, line: str) -> None:
         """Consume one line of the page."""
@@ -63,15 +72,7 @@ class _WebSplitter:
         if kind is LineKind.CONTENT:
             line = clean_line(line)
             kind = LineKind.CONTENT if line else LineKind.END
-        handler = {
-            LineKind.CONTENT: self._content,
-            LineKind.NOISE: lambda _line: None,
-            LineKind.META: self._meta,
-            LineKind.END: self._end,
-            LineKind.SECTION: self._leave,
-            LineKind.TRAILER: self._trailer,
-        }[kind]
-        handler(line)
+        self._handlers[kind](line)
 
     def _end(self, line: str) -> None:
         if self.current is None:  # a cookie banner above the article is not a teaser list
