@@ -28,7 +28,7 @@ _WORD_BYTES = bytes(
     c if chr(c).isalnum() or chr(c) in "_'" or c >= 128 else 32 for c in range(256)
 )
 _KEYS: dict[str, str | None] = {}  # raw token -> keyword key, None for a function word
-_KEYS_MAX = 200_000  # bounds memory on endless streams of new names and numbers
+_KEYS_MAX = 50_000  # bounds memory on endless streams of new names and numbers (~8 MB)
 
 
 def raw_tokens(text: str) -> list[str]:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from briefs.tokens import wordset
 
 logger = logging.getLogger(__name__)
 
 # A candidate end: "." "!" "?" runs (or an ellipsis) plus closing quotes/brackets, then space or
-# end; CJK full stops need no space after them.
+# end; CJK full stops need no space after them. Every match starts with one of _MARKS.
 _END_RE = re.compile(
     r"(?:\.{2,}|…|[.!?]+)[\"'”’»)\]]*(?=\s|$)|[。！？]+[」』”’]*",
 )
+_MARKS = ".!?…。！？"
 _LINE_RE = re.compile(r"[^\n]+")
 _NEXT_WORD_RE = re.compile(r"\s*[\"'“‘«(\[]*(\w+)")
+_NON_SPACE_RE = re.compile(r"\S")  # re's \s is str.isspace, so this finds what lstrip() keeps
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«(["
 
@@ -46,40 +49,37 @@ _STARTERS = wordset(
 
 def split_sentences(text: str) -> list[str]:
     """Split a text into sentences: stripped, verbatim slices of the input, in order."""
-    out: list[str] = []
-    for start, end in _paragraph_spans(text):
-        out.extend(_split_span(text, start, end))
-    return out
+    return list(iter_sentences(text))
 
 
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) spans of paragraphs: blank lines always separate them."""
-    spans: list[tuple[int, int]] = []
+def iter_sentences(text: str) -> Iterator[str]:
+    """Yield the sentences of split_sentences lazily, so callers may stop early on long texts."""
+    marks = [mark for mark in _MARKS if mark in text]  # most texts use two or three of them
     for block in _blocks(text):
-        spans.extend(_join_lines(text, block))
-    return spans
+        for start, end in _join_lines(text, block):
+            yield from _split_span(text, start, end, marks)
 
 
-def _blocks(text: str) -> list[list[tuple[int, int]]]:
-    """Group non-blank lines into blocks separated by blank lines."""
-    blocks: list[list[tuple[int, int]]] = []
+def _blocks(text: str) -> Iterator[list[tuple[int, int]]]:
+    """Yield groups of non-blank lines separated by blank lines."""
     current: list[tuple[int, int]] = []
     last_end = -1
     for m in _LINE_RE.finditer(text):
-        if not m.group().strip():
+        if m.group().isspace():
             continue
         if current and text.count("\n", last_end, m.start()) >= 2:
-            blocks.append(current)
+            yield current
             current = []
         current.append((m.start(), m.end()))
         last_end = m.end()
     if current:
-        blocks.append(current)
-    return blocks
+        yield current
 
 
 def _join_lines(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merge lines of one block that continue each other (hard wraps, stray punctuation)."""
+    if len(lines) == 1:
+        return lines
     stripped = [text[s:e].strip() for s, e in lines]
     longest = max(len(s) for s in stripped)
     wrapped = _looks_wrapped(stripped)
@@ -118,53 +118,84 @@ def _continues(prev: str, nxt: str) -> bool:
     return prev.endswith((",", ";", "(", "-", "–", "—", "&"))
 
 
-def _split_span(text: str, start: int, end: int) -> list[str]:
-    """Split one paragraph span into sentences."""
-    seg = text[start:end]
+def _split_span(text: str, start: int, end: int, marks: list[str]) -> list[str]:
+    """Split the paragraph text[start:end], whose end marks are among `marks`, into sentences."""
+    # Work on indices into text (pos/endpos act as the span's ends): no per-paragraph copies.
+    last = end  # a mark at the very end needs no split
+    while last > start and text[last - 1].isspace():
+        last -= 1
     out: list[str] = []
-    pos = 0
-    for m in _END_RE.finditer(seg):
-        if m.end() >= len(seg.rstrip()) or not _is_boundary(seg, m):
+    pos = start
+    for m in _candidate_ends(text, start, end, marks):
+        if m.end() >= last or not _is_boundary(text, m, start, end):
             continue
-        sentence = seg[pos:m.end()].strip()
+        sentence = text[pos:m.end()].strip()
         if sentence:
             out.append(sentence)
         pos = m.end()
-    tail = seg[pos:].strip()
+    tail = text[pos:end].strip()
     if tail:
         out.append(tail)
     return out
 
 
-def _is_boundary(seg: str, m: re.Match[str]) -> bool:
-    """Decide whether the candidate end `m` really ends a sentence."""
+def _candidate_ends(text: str, start: int, end: int, marks: list[str]) -> list[re.Match[str]]:
+    """Return the matches of _END_RE.finditer(text, start, end), found faster."""
+    # str.find skips to each mark at C speed; the regex engine would test every character.
+    at = []
+    for mark in marks:
+        i = text.find(mark, start, end)
+        while i >= 0:
+            at.append(i)
+            i = text.find(mark, i + 1, end)
+    at.sort()
+    found = []
+    resume = start  # like finditer, never start inside the previous match
+    for i in at:
+        if i >= resume and (m := _END_RE.match(text, i, end)):
+            found.append(m)
+            resume = m.end()
+    return found
+
+
+def _is_boundary(text: str, m: re.Match[str], start: int, end: int) -> bool:
+    """Decide whether the candidate end `m` in the span text[start:end] really ends a sentence."""
     mark = m.group()
     if mark[0] in "。！？":
         return True
-    rest = seg[m.end():].lstrip()
-    if not rest or rest[0].islower():
+    # Look on from the mark rather than slicing the rest off: slices made long paragraphs
+    # quadratic. Usually a single space follows the mark.
+    at = m.end() + 1
+    if at >= end or text[at].isspace():
+        found = _NON_SPACE_RE.search(text, m.end(), end)
+        if found is None:
+            return False
+        at = found.start()
+    first = text[at]
+    if first.islower():
         return False
-    next_word = _next_word(rest)
+    if mark == ".":  # the common case first
+        return not _is_abbreviation(_word_before(text, m.start(), start), text, at, end)
     core = mark.rstrip(_CLOSERS)
     if core in ("...", "…") or core.startswith(".."):
         # An ellipsis marks an omission far more often than an end.
-        return rest[0] in _OPENERS or _is_starter(next_word)
-    if core != "." or core != mark:
-        return True
-    return not _is_abbreviation(_word_before(seg, m.start()), next_word, rest)
+        return first in _OPENERS or _is_starter(_next_word(text, at, end))
+    return True  # "!", "?", or a period inside closing quotes/brackets
 
 
-def _word_before(seg: str, dot: int) -> str:
-    """Return the token that ends at the period at index `dot`."""
-    start = dot
-    while start > 0 and not seg[start - 1].isspace():
-        start -= 1
-    return seg[start:dot].lstrip(_OPENERS)
+def _word_before(text: str, dot: int, start: int) -> str:
+    """Return the token that ends at the period at index `dot`, within a span from `start`."""
+    begin = max(text.rfind(" ", start, dot) + 1, start)
+    if not text[begin:dot].isprintable():  # other whitespace, e.g. a wrapped line's newline
+        begin = dot
+        while begin > start and not text[begin - 1].isspace():
+            begin -= 1
+    return text[begin:dot].lstrip(_OPENERS)
 
 
-def _next_word(rest: str) -> str:
-    """Return the first word of `rest`, past opening quotes."""
-    m = _NEXT_WORD_RE.match(rest)
+def _next_word(text: str, at: int, end: int) -> str:
+    """Return the first word of text[at:end], past opening quotes."""
+    m = _NEXT_WORD_RE.match(text, at, end)
     return m.group(1) if m else ""
 
 
@@ -173,19 +204,21 @@ def _is_starter(word: str) -> bool:
     return bool(word) and word[0].isupper() and word.casefold() in _STARTERS
 
 
-def _is_abbreviation(word: str, next_word: str, rest: str) -> bool:
-    """Tell whether `word.` is an abbreviation or initial rather than a sentence end."""
+def _is_abbreviation(word: str, text: str, at: int, end: int) -> bool:
+    """Tell whether `word.` is an abbreviation or initial, given that text[at:end] follows."""
     low = word.casefold()
     if low in _NEVER_FINAL:
         return True
     if low == "no":
-        return rest[0].isdigit()
+        return text[at].isdigit()
     if low in _MAYBE_FINAL or _is_initials(word):
-        return not _is_starter(next_word)
+        return not _is_starter(_next_word(text, at, end))
     return False
 
 
 def _is_initials(word: str) -> bool:
     """Tell whether a token is an initial or dotted acronym: "S", "J.D", "U.S"."""
+    if len(word) != 1 and word[1:2] != ".":
+        return False  # cheap reject of ordinary words: initials alternate letter and dot
     parts = word.split(".")
     return all(len(p) == 1 and p.isalpha() and p.isupper() for p in parts)

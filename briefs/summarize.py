@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
-from collections import Counter
+import string
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 
 import numpy as np
 
-from briefs.sentences import split_sentences
+from briefs.lexrank import lexrank, similarity
+from briefs.sentences import iter_sentences
 from briefs.tokens import content_words
 
 logger = logging.getLogger(__name__)
@@ -18,7 +20,6 @@ SHORT_BODY_CHARS = 600
 SHORT_BODY_SENTENCES = 3
 MAX_CANDIDATES = 40  # later sentences rarely carry the story and cost O(n^2)
 MIN_WORDS = 5
-DAMPING = 0.85
 TITLE_BONUS = 0.3
 QUOTE_PENALTY = 0.85
 REDUNDANCY = 0.6  # cosine above which a second sentence adds nothing new
@@ -31,39 +32,82 @@ _BOILERPLATE_PHRASES = (
     "share this", "download the app", "download our app", "file photo", "getty images",
 )
 _CAPTION_RE = re.compile(r"(?:photo|image|picture|video|source|credit)s?\s*:", re.IGNORECASE)
+_PHRASE_SCAN_MAX_CHARS = 8000  # past ~40 sentences, scanning the body costs more than it saves
 _QUOTES = "\"'“‘«"
-_FINISHED_RE = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+_TERMINALS = ".!?…。！？"
+_CLOSERS = "\"'”’»)]"
+_ASCII_LETTERS = string.ascii_letters.encode()
 
 
 def summarize(title: str, body: str, *, max_chars: int = 350, max_sentences: int = 3) -> str:
     """Return an extractive summary of 1-3 body sentences, joined by spaces, within max_chars."""
-    sentences = [_squash(s) for s in split_sentences(body)]
-    sentences = _drop_title_echo(sentences, title)
-    if not sentences or max_sentences < 1:
+    if max_sentences < 1:
         return ""
-    if len(sentences) <= SHORT_BODY_SENTENCES or len(body) < SHORT_BODY_CHARS:
-        chosen = _lead(sentences, max_chars, max_sentences)
-    else:
-        chosen = _ranked(title, sentences, max_chars, max_sentences)
-    return " ".join(chosen)
+    # Sentences are produced lazily: a long article is only split as far as it is read.
+    stream = _drop_title_echo(map(_squash, iter_sentences(body)), title)
+    head = list(islice(stream, MAX_CANDIDATES))
+    if not head:
+        return ""
+    phrases = _boilerplate_in(body)
+    chosen: list[str] = []
+    if len(head) > SHORT_BODY_SENTENCES and len(body) >= SHORT_BODY_CHARS:
+        chosen = _ranked(title, head, phrases, max_chars, max_sentences)
+    return " ".join(chosen or _lead(chain(head, stream), phrases, max_chars, max_sentences))
 
 
 def _squash(sentence: str) -> str:
     """Collapse internal whitespace (hard-wrapped lines) to single spaces."""
+    if sentence.isprintable() and "  " not in sentence and sentence.strip(" ") == sentence:
+        return sentence  # only single inner spaces: isprintable is False for other whitespace
     return " ".join(sentence.split())
 
 
-def _drop_title_echo(sentences: list[str], title: str) -> list[str]:
+def _drop_title_echo(sentences: Iterator[str], title: str) -> Iterator[str]:
     """Drop body sentences that merely repeat the headline."""
     key = _squash(title).casefold().rstrip(".")
     if not key:
         return sentences
-    return [s for s in sentences if s.casefold().rstrip(".") != key]
+    return (s for s in sentences if s.casefold().rstrip(".") != key)
 
 
-def _lead(sentences: list[str], max_chars: int, max_sentences: int) -> list[str]:
+def _phrase_keys(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Group phrases under one of their longest words, shared between phrases where possible."""
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        longest = [w for w in words if len(w) == max(map(len, words))]
+        key = next((w for w in longest if w in groups), longest[0])
+        groups.setdefault(key, []).append(phrase)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+# A phrase can only be in a (squashed, casefolded) sentence if its key word is in the casefolded
+# body, so one scan of a short body rules most phrases out for all its sentences.
+_BOILERPLATE_KEYS = _phrase_keys(_BOILERPLATE_PHRASES)
+
+
+def _boilerplate_in(body: str) -> tuple[str, ...]:
+    """Return the boilerplate phrases that the body's sentences may contain."""
+    if len(body) > _PHRASE_SCAN_MAX_CHARS:
+        return _BOILERPLATE_PHRASES
+    low = body.casefold()  # casefold maps each character on its own, so slices agree with it
+    return tuple(chain.from_iterable(g for key, g in _BOILERPLATE_KEYS.items() if key in low))
+
+
+def _lead(
+    sentences: Iterable[str], phrases: tuple[str, ...], max_chars: int, max_sentences: int
+) -> list[str]:
     """Return the first usable sentences that fit; cut the first one when it alone is too long."""
-    usable = [s for s in sentences if _is_prose(s)] or sentences
+    usable: list[str] = []
+    first: list[str] = []  # the fallback when no sentence at all is prose
+    for s in sentences:
+        if len(first) < max_sentences:
+            first.append(s)
+        if _is_prose(s, phrases):
+            usable.append(s)
+            if len(usable) == max_sentences:
+                break  # later sentences cannot change the lead
+    usable = usable or first
     chosen: list[str] = []
     used = -1
     for s in usable[:max_sentences]:
@@ -87,90 +131,74 @@ def truncate(text: str, max_chars: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def _is_boilerplate(sentence: str) -> bool:
-    """Tell whether a sentence is site furniture rather than news."""
-    low = sentence.casefold()
-    return any(p in low for p in _BOILERPLATE_PHRASES) or bool(_CAPTION_RE.match(sentence))
+def _is_boilerplate(sentence: str, phrases: tuple[str, ...]) -> bool:
+    """Tell whether a sentence is site furniture: it holds one of phrases, or is a caption."""
+    if phrases:
+        low = sentence.casefold()
+        for phrase in phrases:
+            if phrase in low:
+                return True
+    return bool(_CAPTION_RE.match(sentence))
 
 
-def _is_prose(sentence: str) -> bool:
-    """Tell whether a sentence is finished prose, not a heading, caption or site furniture."""
-    # Only the tail matters; searching the whole sentence for "$" would scan every position.
-    return bool(_FINISHED_RE.search(sentence[-8:])) and not _is_boilerplate(sentence)
+def _is_prose(sentence: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES) -> bool:
+    """Tell whether a squashed sentence is finished prose, not a heading, caption or furniture."""
+    # A terminal mark, then only closing quotes/brackets, within the last 8 characters.
+    tail = sentence[-8:].rstrip(_CLOSERS)
+    return bool(tail) and tail[-1] in _TERMINALS and not _is_boilerplate(sentence, phrases)
 
 
-def _usable(sentence: str) -> bool:
+def _usable(sentence: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES) -> bool:
     """Tell whether a sentence may stand in a long article's summary."""
     if sentence[0].islower() or sentence.endswith(":"):
         return False  # a fragment ("he added.") or a list intro
-    if len(sentence.split()) < MIN_WORDS:
+    if sentence.count(" ") + 1 < MIN_WORDS:  # squashed: words are split by single spaces
         return False
-    letters = sum(map(str.isalpha, sentence))
-    return letters >= 0.5 * len(sentence) and _is_prose(sentence)
+    return _letters(sentence) >= 0.5 * len(sentence) and _is_prose(sentence, phrases)
 
 
-def _ranked(title: str, sentences: list[str], max_chars: int, max_sentences: int) -> list[str]:
-    """Pick the best-ranked sentences that fit, returned in document order."""
-    cands = [(i, s) for i, s in enumerate(sentences[:MAX_CANDIDATES]) if _usable(s)]
-    tokens = [content_words(s) for _, s in cands]
-    keep = [k for k, t in enumerate(tokens) if t]
-    cands, tokens = [cands[k] for k in keep], [tokens[k] for k in keep]
+def _letters(text: str) -> int:
+    """Count the characters of text for which str.isalpha() holds."""
+    if text.isascii():
+        # Deleting ASCII letters from bytes is C-speed; isalpha agrees with them on ASCII.
+        data = text.encode("ascii")
+        return len(data) - len(data.translate(None, _ASCII_LETTERS))
+    return sum(map(str.isalpha, text))
+
+
+def _ranked(
+    title: str, sentences: list[str], phrases: tuple[str, ...], max_chars: int, max_sentences: int
+) -> list[str]:
+    """Pick the best-ranked candidates that fit, in document order; [] if too few candidates."""
+    cands = []
+    tokens = []
+    for i, s in enumerate(sentences[:MAX_CANDIDATES]):
+        toks = content_words(s) if _usable(s, phrases) else None
+        if toks:
+            cands.append((i, s))
+            tokens.append(toks)
     if len(cands) < 2:
-        return _lead(sentences, max_chars, max_sentences)
-    matrix = _tfidf(tokens)
-    sim = matrix @ matrix.T
-    scores = _lexrank(sim, [i for i, _ in cands]) * _bonuses(title, cands, tokens)
+        return []
+    sim = similarity(tokens)
+    scores = lexrank(sim, [i for i, _ in cands]) * _bonuses(title, cands, tokens)
     picked = _select(scores, sim, [s for _, s in cands], max_chars, max_sentences)
     if not picked:
         return [truncate(cands[int(np.argmax(scores))][1], max_chars)]
     return [cands[k][1] for k in sorted(picked)]
 
 
-def _tfidf(tokens: list[list[str]]) -> np.ndarray:
-    """Build L2-normalised TF-IDF rows, IDF computed over the article's own sentences."""
-    df: Counter[str] = Counter()
-    for toks in tokens:
-        df.update(set(toks))
-    vocab = {w: j for j, w in enumerate(df)}
-    n = len(tokens)
-    idf = np.array([math.log((1 + n) / (1 + df[w])) + 1.0 for w in vocab])
-    matrix = np.zeros((n, len(vocab)))
-    for row, toks in enumerate(tokens):
-        for w, c in Counter(toks).items():
-            matrix[row, vocab[w]] = 1.0 + math.log(c)
-    matrix *= idf
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
-
-
-def _lexrank(sim: np.ndarray, positions: list[int], iterations: int = 50) -> np.ndarray:
-    """Rank sentences by PageRank over cosine similarity, teleporting towards the lead."""
-    weights = sim.copy()
-    np.fill_diagonal(weights, 0.0)
-    n = len(weights)
-    row_sums = weights.sum(axis=1, keepdims=True)
-    transition = np.where(row_sums > 0, weights / np.where(row_sums == 0, 1, row_sums), 1.0 / n)
-    teleport = np.array([1.0 / (1.0 + p / 3.0) for p in positions])
-    teleport /= teleport.sum()
-    rank = np.full(n, 1.0 / n)
-    for _ in range(iterations):
-        new = (1 - DAMPING) * teleport + DAMPING * (transition.T @ rank)
-        if np.abs(new - rank).sum() < 1e-9:
-            return new
-        rank = new
-    return rank
-
-
 def _bonuses(title: str, cands: list[tuple[int, str]], tokens: list[list[str]]) -> np.ndarray:
     """Multiply in a bonus for headline overlap and a penalty for sentences that open a quote."""
     title_words = set(content_words(title))
-    out = np.ones(len(cands))
-    for k, ((_, s), toks) in enumerate(zip(cands, tokens, strict=True)):
+    out = []
+    for (_, s), toks in zip(cands, tokens, strict=True):
+        bonus = 1.0
         if title_words:
-            out[k] += TITLE_BONUS * len(title_words & set(toks)) / len(title_words)
+            bonus += TITLE_BONUS * len(title_words.intersection(toks)) / len(title_words)
         if s[0] in _QUOTES:
-            out[k] *= QUOTE_PENALTY
-    return out
+            bonus *= QUOTE_PENALTY
+        out.append(bonus)
+    return np.array(out)
 
 
 def _select(
@@ -179,8 +207,8 @@ def _select(
     """Greedily take top-scored sentences that fit and do not repeat a chosen one."""
     picked: list[int] = []
     used = -1
-    for k in np.argsort(-scores, kind="stable"):
-        k = int(k)
+    keys = (-scores).tolist()
+    for k in sorted(range(len(keys)), key=keys.__getitem__):  # stable, like argsort "stable"
         if used + 1 + len(texts[k]) > max_chars:
             continue
         if any(sim[k, j] > REDUNDANCY for j in picked):
