@@ -17,12 +17,13 @@ import logging
 import os
 import threading
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from storage.repositories.coordination import (
     SCHEDULER_LOCK_KEY,
+    connection_alive,
     release_advisory_lock,
     try_advisory_lock,
 )
@@ -77,11 +78,7 @@ class SchedulerLeadership:
                 self._engine = None
 
     def _alive(self) -> bool:
-        try:
-            self._conn.execute(text("SELECT 1"))
-        except DBAPIError:
-            return False
-        return True
+        return connection_alive(self._conn)
 
     def _try_take(self) -> None:
         conn = None

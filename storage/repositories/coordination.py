@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,15 @@ def release_advisory_lock(connection: Connection, key: int = SCHEDULER_LOCK_KEY)
     """Release the session-level advisory lock *key*; tell if this session held it."""
     stmt = text("SELECT pg_advisory_unlock(:key)")
     return bool(connection.execute(stmt, {"key": key}).scalar())
+
+
+def connection_alive(connection: Connection) -> bool:
+    """Tell whether *connection* still reaches its server (the lock dies with the session)."""
+    try:
+        connection.execute(text("SELECT 1"))
+    except DBAPIError:
+        return False
+    return True
 
 
 def advisory_lock_holder(bind: Bind, key: int = SCHEDULER_LOCK_KEY) -> str | None:
