@@ -15,7 +15,6 @@ from briefs.summarize import summarize
 from storage.ingest.countries import tag_countries
 from storage.ingest.stories import NewItem
 from storage.ingest.types import CountryTag, ExtractedDocument, ParsedItem
-from storage.models import Item
 
 ABOUT_FOR_MATCHING = 3  # the countries that lead an item; later ones are side mentions
 
@@ -54,9 +53,3 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
     match = NewItem(digest, features, about, lsh_bands(features.signature),
                     parsed.published or now.date())
     return EnrichedItem(row, countries, match)
-
-
-def refresh_summary(item: Item) -> None:
-    """Recompute what derives from an item's text after it was edited."""
-    item.summary = summarize(item.title, item.body)
-    item.content_hash = content_hash(item.title, item.body)

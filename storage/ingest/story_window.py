@@ -154,11 +154,6 @@ class StoryWindow:
         if self._high_water is not None and first_id == self._high_water + 1:
             self._high_water = first_id + count - 1
 
-    def forget(self) -> None:
-        """Drop every loaded day (after deletions, or to free memory)."""
-        self._days.clear()
-        self._high_water = None
-
     def _bucket(self, session: Session, day: date) -> DayBucket:
         bucket = self._days.get(day)
         if bucket is not None:
