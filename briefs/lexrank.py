@@ -1,10 +1,9 @@
-"""LexRank for one article: TF-IDF sentence vectors and PageRank with a lead-biased teleport."""
+"""LexRank for one article: TF-IDF sentence similarity and PageRank with a lead-biased teleport."""
 
 from __future__ import annotations
 
 import logging
 import math
-from itertools import chain
 
 import numpy as np
 
@@ -12,38 +11,38 @@ logger = logging.getLogger(__name__)
 
 DAMPING = 0.85
 TOLERANCE = 1e-9  # L1 change between iterates at which the ranking counts as converged
-# These arrays are small and built per article: each numpy call costs about a microsecond,
-# so the code below keeps their number low rather than writing the textbook form.
+# An article has a few dozen sentences at most, so each numpy call costs more than the
+# arithmetic it does: the code below keeps the number of calls low rather than textbook-short.
 _TF = np.zeros(1)  # 1 + log(count) by count (0 for an absent term), grown on demand
+_ONES = np.ones(64)  # sliced for sums done as dot products (cheaper than reductions here)
 
 
 def similarity(tokens: list[list[str]]) -> np.ndarray:
-    """Return the cosine similarity of the sentences' TF-IDF vectors (IDF over the article)."""
-    matrix = tfidf(tokens)
-    return np.dot(matrix, matrix.T)
-
-
-def tfidf(tokens: list[list[str]]) -> np.ndarray:
-    """Build L2-normalised TF-IDF rows, IDF computed over the article's own sentences."""
+    """Return the cosine similarity of the sentences' TF-IDF vectors, with a zero diagonal."""
     n = len(tokens)
     counts = _counts(tokens)
-    df = np.count_nonzero(counts, axis=0)
-    # Only n + 1 document frequencies are possible: look the IDF up instead of logging each word.
+    df = (counts > 0).sum(axis=0)  # sentences holding each word
+    # Only n + 1 document frequencies are possible: log those, not every word.
     idf = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])[df]
     matrix = _tf_table(max(map(len, tokens)))[counts] * idf
-    # Every row holds a word with weight >= 1, so no norm is zero.
-    return matrix / np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
+    sim = np.dot(matrix, matrix.T)
+    # Normalising the Gram matrix takes fewer calls than normalising the rows first; every row
+    # holds a word with weight >= 1, so no norm is zero.
+    norms = np.sqrt(sim.diagonal())
+    sim /= norms
+    sim /= norms[:, None]
+    sim.flat[:: n + 1] = 0.0  # a sentence does not vote for itself
+    return sim
 
 
 def _counts(tokens: list[list[str]]) -> np.ndarray:
     """Return the sentence x distinct-word matrix of term counts."""
-    flat = list(chain.from_iterable(tokens))
-    vocab = dict.fromkeys(flat)  # distinct words in first-seen order, built at C speed
-    width = len(vocab)
-    vocab = dict(zip(vocab, range(width), strict=True))
-    cells = np.fromiter(map(vocab.__getitem__, flat), np.intp, len(flat))
-    cells += np.repeat(np.arange(0, len(tokens) * width, width), list(map(len, tokens)))
-    return np.bincount(cells, minlength=len(tokens) * width).reshape(len(tokens), width)
+    vocab: dict[str, int] = {}  # word -> column, in first-seen order
+    ids = [vocab.setdefault(w, len(vocab)) for toks in tokens for w in toks]
+    n, width = len(tokens), len(vocab)
+    cells = np.fromiter(ids, np.intp, len(ids))
+    cells += np.repeat(np.arange(0, n * width, width), list(map(len, tokens)))
+    return np.bincount(cells, minlength=n * width).reshape(n, width)
 
 
 def _tf_table(count: int) -> np.ndarray:
@@ -58,36 +57,46 @@ def _tf_table(count: int) -> np.ndarray:
     return table
 
 
-def lexrank(sim: np.ndarray, positions: list[int], iterations: int = 50) -> np.ndarray:
-    """Rank sentences by PageRank over cosine similarity, teleporting towards the lead."""
-    n = len(sim)
-    weights = sim.copy()
-    weights.flat[:: n + 1] = 0.0  # no self-links
-    row_sums = weights.sum(axis=1, keepdims=True)
-    if row_sums.all():
-        step_t = weights * (DAMPING / row_sums)
-    else:  # a sentence sharing no word with the others jumps anywhere
-        transition = np.where(row_sums > 0, weights / np.where(row_sums == 0, 1, row_sums), 1 / n)
-        step_t = DAMPING * transition
+def _ones(n: int) -> np.ndarray:
+    """Return a vector of n ones, a view of a shared array that nobody writes to."""
+    global _ONES
+    ones = _ONES
+    if len(ones) < n:
+        ones = _ONES = np.ones(2 * n)
+    return ones[:n]
+
+
+def lexrank(weights: np.ndarray, positions: list[int], iterations: int = 50) -> list[float]:
+    """Rank sentences by PageRank over similarity weights (zero diagonal), favouring the lead."""
+    n = len(weights)
+    row_sums = np.dot(weights, _ones(n))
+    if 0.0 in row_sums.tolist():  # a sentence sharing no word with the others jumps anywhere
+        sums = row_sums[:, None]
+        step_t = DAMPING * np.where(sums > 0, weights / np.where(sums == 0, 1, sums), 1 / n)
+    else:
+        step_t = weights * (DAMPING / row_sums)[:, None]
     teleport = [1.0 / (1.0 + p / 3.0) for p in positions]
     total = sum(teleport)
     return _power_iterate(step_t, [(1 - DAMPING) * (t / total) for t in teleport], iterations)
 
 
-def _power_iterate(step_t: np.ndarray, base: list[float], iterations: int) -> np.ndarray:
+def _power_iterate(step_t: np.ndarray, base: list[float], iterations: int) -> list[float]:
     """Return the first iterate of r = base + step_t.T @ r, from r = 1/n, whose step is tiny."""
-    start = 1.0 / len(base)
-    first = np.dot(np.full(len(base), start), step_t)
-    first += np.array(base)
-    first -= start
+    n = len(base)
+    start = 1.0 / n
+    if iterations < 1:
+        return [start] * n
+    # From the uniform start, step_t.T @ r is the column sums of step_t times 1/n.
+    columns = np.dot(_ones(n), step_t).tolist()
+    first = [c * start + b - start for c, b in zip(columns, base, strict=True)]
     steps = _steps(step_t, first, iterations)
-    # Iterate k + 1 is start plus steps 0..k; stop at the first step below the tolerance.
-    sizes = np.dot(np.abs(steps), np.ones(len(base))).tolist()
+    # Iterate k + 1 is the start plus steps 0..k; stop at the first step below the tolerance.
+    sizes = np.dot(np.abs(steps), _ones(n)).tolist()
     last = next((k + 1 for k, size in enumerate(sizes) if size < TOLERANCE), iterations)
-    return np.dot(np.ones(last), steps[:last]) + start
+    return [start + change for change in np.dot(_ones(last), steps[:last]).tolist()]
 
 
-def _steps(step_t: np.ndarray, first: np.ndarray, count: int) -> np.ndarray:
+def _steps(step_t: np.ndarray, first: list[float], count: int) -> np.ndarray:
     """Return rows first @ step_t**k for k < count, by doubling instead of one product per k."""
     # Step k of the iteration is A^k (r1 - r0) with A = step_t.T; as a row, first @ step_t^k.
     # np.dot: for these tiny arrays it has less overhead than matmul.

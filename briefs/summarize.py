@@ -180,14 +180,16 @@ def _ranked(
     if len(cands) < 2:
         return []
     sim = similarity(tokens)
-    scores = lexrank(sim, [i for i, _ in cands]) * _bonuses(title, cands, tokens)
+    ranks = lexrank(sim, [i for i, _ in cands])
+    scores = [r * b for r, b in zip(ranks, _bonuses(title, cands, tokens), strict=True)]
     picked = _select(scores, sim, [s for _, s in cands], max_chars, max_sentences)
     if not picked:
-        return [truncate(cands[int(np.argmax(scores))][1], max_chars)]
+        best = max(range(len(scores)), key=scores.__getitem__)  # the first best, like argmax
+        return [truncate(cands[best][1], max_chars)]
     return [cands[k][1] for k in sorted(picked)]
 
 
-def _bonuses(title: str, cands: list[tuple[int, str]], tokens: list[list[str]]) -> np.ndarray:
+def _bonuses(title: str, cands: list[tuple[int, str]], tokens: list[list[str]]) -> list[float]:
     """Multiply in a bonus for headline overlap and a penalty for sentences that open a quote."""
     title_words = set(content_words(title))
     out = []
@@ -198,16 +200,16 @@ def _bonuses(title: str, cands: list[tuple[int, str]], tokens: list[list[str]]) 
         if s[0] in _QUOTES:
             bonus *= QUOTE_PENALTY
         out.append(bonus)
-    return np.array(out)
+    return out
 
 
 def _select(
-    scores: np.ndarray, sim: np.ndarray, texts: list[str], max_chars: int, max_sentences: int
+    scores: list[float], sim: np.ndarray, texts: list[str], max_chars: int, max_sentences: int
 ) -> list[int]:
     """Greedily take top-scored sentences that fit and do not repeat a chosen one."""
     picked: list[int] = []
     used = -1
-    keys = (-scores).tolist()
+    keys = [-score for score in scores]
     for k in sorted(range(len(keys)), key=keys.__getitem__):  # stable, like argsort "stable"
         if used + 1 + len(texts[k]) > max_chars:
             continue
