@@ -85,17 +85,23 @@ def _min_hashes(x: np.ndarray, num_perm: int) -> list[int]:
     return hashed.min(axis=1).tolist()
 
 
-def lsh_bands(signature: list[int] | tuple[int, ...], bands: int = 16) -> list[str]:
-    """Return one key per band, "b{i}:{hex}"; items sharing any key are candidate pairs."""
-    if is_empty_signature(signature):
+# LSH banding: BANDS bands of BAND_ROWS signature slots each. Two items share a band with
+# probability 1 - (1 - J**4)**8 for Jaccard J: 0.997 at 0.85 and 0.89 at 0.7 (near-copies, the
+# band lookup's job), 0.40 at 0.5. Rewrites of a story share far fewer shingles and are found
+# by the story window instead. Fewer bands mean fewer random index writes per stored item.
+BANDS = 8
+BAND_ROWS = 4
+
+
+def lsh_bands(signature: list[int] | tuple[int, ...]) -> list[int]:
+    """Return one signed 64-bit key per band; items sharing any key are candidate pairs."""
+    if is_empty_signature(signature) or len(signature) < BANDS * BAND_ROWS:
         return []
-    rows = max(1, len(signature) // bands)
-    packed, width = _pack(signature), 4 * rows  # band i is bytes [i * width, (i + 1) * width)
-    keys = []
-    for i in range(min(bands, -(-len(signature) // rows))):
-        digest = hashlib.blake2b(packed[i * width : (i + 1) * width], digest_size=8).hexdigest()
-        keys.append(f"b{i}:{digest}")
-    return keys
+    packed, width = _pack(signature), 4 * BAND_ROWS  # band i is bytes [i * width, (i + 1) * width)
+    # The band number goes into the hash: equal slots in different bands are not a match.
+    return [int.from_bytes(hashlib.blake2b(packed[i * width:(i + 1) * width], digest_size=8,
+                                           salt=bytes([i])).digest(), "little", signed=True)
+            for i in range(BANDS)]
 
 
 def is_empty_signature(signature: list[int] | tuple[int, ...]) -> bool:

@@ -118,8 +118,11 @@ class ItemBand(Base):
     """One locality-sensitive-hash band of an item's MinHash: candidates for same-story matching."""
 
     __tablename__ = "item_bands"
+    # Keys are random, so rows go to random places: without a rowid, SQLite writes one b-tree
+    # instead of two (table and primary-key index). item_id is indexed for deletes.
+    __table_args__ = (Index("ix_item_bands_item_id", "item_id"), {"sqlite_with_rowid": False})
 
-    band: Mapped[str] = mapped_column(String(40), primary_key=True)
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, MetaData, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.cli import main
+from briefs.similarity import lsh_bands, minhash, shingles, signature_to_bytes
 from storage.copy import head_revision
 from storage.db import MIGRATIONS_DIR, current_revision, make_engine, upgrade
 from storage.models import Base, Item
@@ -199,3 +200,22 @@ def test_models_and_migrations_agree(fresh_engine):
         })
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def test_band_keys_are_recomputed_from_signatures(fresh_engine):
+    upgrade(fresh_engine, "0004")  # string band keys of the old banding
+    _seed_previous_revision(fresh_engine)
+    signature = minhash(shingles(ITEMS[1][1]))
+    meta = MetaData()
+    meta.reflect(fresh_engine)
+    with fresh_engine.begin() as conn:
+        conn.execute(meta.tables["items"].update().where(meta.tables["items"].c.id == 2)
+                     .values(signature=signature_to_bytes(signature)))
+        conn.execute(meta.tables["item_bands"].insert(), [{"band": "b0:00ff", "item_id": 1}])
+
+    upgrade(fresh_engine)
+
+    with fresh_engine.connect() as conn:
+        rows = conn.execute(text("SELECT band, item_id FROM item_bands ORDER BY band")).all()
+    # Item 2's keys come back; items 1 and 3 hold damaged two-byte signatures and get none.
+    assert rows == sorted((key, 2) for key in set(lsh_bands(signature)))

@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from briefs.similarity import (
+    BANDS,
+    NUM_PERM,
     SAME_STORY_THRESHOLD,
     content_hash,
     estimated_jaccard,
@@ -91,10 +93,16 @@ def test_lsh_bands_shared_for_near_duplicates() -> None:
     a = lsh_bands(minhash(shingles(AGENCY_BODY)))
     b = lsh_bands(minhash(shingles(REWRITE_BODY)))
     c = lsh_bands(minhash(shingles(OTHER_BODY)))
-    assert len(a) == 16 and all(k.startswith(f"b{i}:") for i, k in enumerate(a))
+    assert len(a) == BANDS and all(-(2**63) <= k < 2**63 for k in a)
     assert set(a) & set(b)
     assert not set(a) & set(c)
     assert lsh_bands(minhash(set())) == []
+
+
+def test_lsh_bands_differ_between_bands_with_equal_slots() -> None:
+    keys = lsh_bands([7] * NUM_PERM)
+    assert len(set(keys)) == BANDS  # the band number is part of the key
+    assert lsh_bands([7] * NUM_PERM) == keys  # and keys are stable
 
 
 def test_signature_bytes_round_trip() -> None:

@@ -53,7 +53,7 @@ class NewItem:
     content_hash: str
     features: StoryFeatures
     about: frozenset[str]  # the countries it is mainly about (at most three)
-    bands: list[str]
+    bands: list[int]
     day: date  # its date, or the load date when it has none
 
 

@@ -33,9 +33,9 @@ def first_items_by_content_hash(session: Session, hashes: Sequence[str]) -> dict
     return found
 
 
-def item_ids_by_band(session: Session, bands: Sequence[str]) -> dict[str, list[int]]:
+def item_ids_by_band(session: Session, bands: Sequence[int]) -> dict[int, list[int]]:
     """Return the stored item ids holding each of *bands*."""
-    found: dict[str, list[int]] = {}
+    found: dict[int, list[int]] = {}
     if not bands:
         return found
     stmt = select(ItemBand.band, ItemBand.item_id).where(ItemBand.band.in_(sorted(set(bands))))
