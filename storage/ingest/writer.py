@@ -27,11 +27,10 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
     ids = insert_items(session, rows)
     link_duplicates(session, _copies_within(decisions, ids))
     insert_item_countries(session, [
-        {"item_id": item_id, "country": t.code, "mentions": t.mentions, "about": t.about,
-         "score": t.score, "rank": rank}
+        (item_id, t.code, t.mentions, t.about, t.score, rank)
         for item_id, item in zip(ids, items, strict=True) for rank, t in enumerate(item.countries)])
     insert_item_bands(session, [
-        {"band": band, "item_id": item_id}
+        (band, item_id)
         for item_id, item in zip(ids, items, strict=True) for band in sorted(set(item.match.bands))])
     return list(zip(ids, story_of, strict=True))
 

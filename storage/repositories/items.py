@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Date, Row, bindparam, exists, func, insert, select, update
+from sqlalchemy import Date, Row, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Item, ItemBand, ItemCountry
-from storage.repositories.bulk import insert_rows
+from storage.repositories.bulk import insert_rows, insert_tuples
 
 
 def insert_items(session: Session, rows: Sequence[dict[str, object]]) -> list[int]:
@@ -17,16 +17,15 @@ def insert_items(session: Session, rows: Sequence[dict[str, object]]) -> list[in
     return insert_rows(session, Item.__table__, rows)
 
 
-def insert_item_countries(session: Session, rows: Sequence[dict[str, object]]) -> None:
+def insert_item_countries(session: Session, rows: Sequence[tuple[int, str, int, bool, float, int]]) -> None:
     """Insert (item_id, country, mentions, about, score, rank) rows."""
-    if rows:
-        session.connection().execute(insert(ItemCountry.__table__), list(rows))
+    insert_tuples(session, ItemCountry.__table__,
+                  ("item_id", "country", "mentions", "about", "score", "rank"), rows)
 
 
-def insert_item_bands(session: Session, rows: Sequence[dict[str, object]]) -> None:
+def insert_item_bands(session: Session, rows: Sequence[tuple[int, int]]) -> None:
     """Insert (band, item_id) rows."""
-    if rows:
-        session.connection().execute(insert(ItemBand.__table__), list(rows))
+    insert_tuples(session, ItemBand.__table__, ("band", "item_id"), rows)
 
 
 def link_duplicates(session: Session, links: dict[int, int]) -> None:
