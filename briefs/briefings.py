@@ -80,11 +80,9 @@ def daily_briefing(
     views: dict[int, StoryView] | None = None,
 ) -> Briefing:
     """Return the daily briefing for *day* (already restricted to countries/topics by the caller)."""
-    return ranked_briefing(
-        "daily", f"Daily briefing \u2014 {date_human(day)}", records, reference=day, now=now,
-        top_n=top_n, also_n=also_n, empty_message=no_stories_on(day, countries, topics),
-        subtitle=interests_label(countries, topics) or None, prefer=countries, views=views,
-    )
+    return _interests_briefing(
+        f"Daily briefing \u2014 {date_human(day)}", no_stories_on(day, countries, topics),
+        records, day, now, top_n, also_n, countries, topics, views)
 
 
 def personal_briefing(
@@ -93,10 +91,22 @@ def personal_briefing(
     topics: frozenset[str] = frozenset(), views: dict[int, StoryView] | None = None,
 ) -> Briefing:
     """Return a subscriber's scheduled briefing: stories new since their previous one."""
+    return _interests_briefing(
+        f"Your briefing \u2014 {date_human(day)}", no_new_stories(since, countries, topics),
+        records, day, now, top_n, also_n, countries, topics, views)
+
+
+def _interests_briefing(
+    title: str, empty_message: str, records: Iterable[StoryRecord], day: date, now: datetime,
+    top_n: int, also_n: int, countries: frozenset[str], topics: frozenset[str],
+    views: dict[int, StoryView] | None,
+) -> Briefing:
+    # Daily and personal briefings differ only in title and empty message; a subscriber's
+    # countries come first and label the briefing.
     return ranked_briefing(
-        "daily", f"Your briefing \u2014 {date_human(day)}", records, reference=day, now=now,
-        top_n=top_n, also_n=also_n, empty_message=no_new_stories(since, countries, topics),
-        subtitle=interests_label(countries, topics) or None, prefer=countries, views=views,
+        "daily", title, records, reference=day, now=now, top_n=top_n, also_n=also_n,
+        empty_message=empty_message, subtitle=interests_label(countries, topics) or None,
+        prefer=countries, views=views,
     )
 
 
