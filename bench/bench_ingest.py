@@ -1,6 +1,6 @@
 """Ingest throughput into SQLite (FTS included) and peak memory, on a generated corpus.
 
-    python bench/bench_ingest.py --items 20000 [--per-doc 50] [--url sqlite:///...]
+    python bench/bench_ingest.py --items 20000 [--corpus steady|dense] [--per-doc 50] [--url ...]
 
 The process is pinned to one CPU (the issue's "one core"); both wall-clock and CPU time are
 reported, over the ingest calls only (generating the corpus is not counted).
@@ -15,12 +15,11 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import newsletter  # noqa: E402
+from bench.corpus import CORPORA, ingest_corpus  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from storage.ingest.pipeline import Ingestor  # noqa: E402
 
@@ -30,6 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=20000)
     parser.add_argument("--per-doc", type=int, default=50)
+    parser.add_argument("--corpus", choices=CORPORA, default="steady",
+                        help="steady: 500 items a day as time moves on; dense: all on 35 days")
     parser.add_argument("--url")
     parser.add_argument("--cpu", type=int, default=0, help="CPU to pin to (-1: no pinning)")
     args = parser.parse_args()
@@ -42,9 +43,7 @@ def main() -> None:
         upgrade(engine)
         ingestor = Ingestor(make_session_factory(engine), max_bytes=50 * 2**20)
         n_docs, elapsed, cpu, loaded = args.items // args.per_doc, 0.0, 0.0, 0
-        for n in range(n_docs):
-            # Generated one at a time so the corpus itself does not inflate peak memory.
-            data = newsletter(rng, args.per_doc, date(2025, 1, 1 + n % 28)).encode()
+        for n, data in enumerate(ingest_corpus(rng, n_docs, args.per_doc, args.corpus)):
             started, started_cpu = time.perf_counter(), time.process_time()
             result = ingestor.ingest_bytes(data, f"doc{n}.txt")
             elapsed += time.perf_counter() - started
@@ -52,7 +51,7 @@ def main() -> None:
             assert result.status == "loaded", result.error
             loaded += result.items
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"items={loaded} docs={n_docs} seconds={elapsed:.1f} items_per_s={loaded / elapsed:.0f} "
+    print(f"corpus={args.corpus} items={loaded} docs={n_docs} seconds={elapsed:.1f} items_per_s={loaded / elapsed:.0f} "
           f"cpu_items_per_s={loaded / cpu:.0f} peak_rss_mb={peak_mb:.0f}")
 
 

@@ -13,7 +13,6 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import storage.ingest.pipeline as pipeline  # noqa: E402
 import storage.ingest.stories as stories  # noqa: E402
 import storage.ingest.writer as writer  # noqa: E402
-from bench.corpus import newsletter  # noqa: E402
+from bench.corpus import CORPORA, ingest_corpus  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from storage.ingest.story_window import StoryWindow  # noqa: E402
 
@@ -49,6 +48,7 @@ def main() -> None:
     """Run the benchmark and print figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--corpus", choices=CORPORA, default="steady")
     args = parser.parse_args()
     spent: dict[str, float] = {}
     for owner, names in STAGES.items():
@@ -59,8 +59,7 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'stages.sqlite3'}")
         upgrade(engine)
         ingestor = pipeline.Ingestor(make_session_factory(engine), max_bytes=50 * 2**20)
-        for n in range(args.items // 50):
-            data = newsletter(rng, 50, date(2025, 1, 1 + n % 28)).encode()
+        for n, data in enumerate(ingest_corpus(rng, args.items // 50, 50, args.corpus)):
             started = time.process_time()
             items += ingestor.ingest_bytes(data, f"doc{n}.txt").items
             total += time.process_time() - started

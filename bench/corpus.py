@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 COUNTRIES = [
@@ -39,9 +40,31 @@ def story(rng: random.Random, day: date) -> str:
     return "\n\n".join([headline, source, *paragraphs])
 
 
-def newsletter(rng: random.Random, stories: int, start: date) -> str:
-    """Return a newsletter with *stories* stories."""
+def newsletter(rng: random.Random, stories: int, start: date, spread: int = 7) -> str:
+    """Return a newsletter with *stories* stories dated over *spread* days from *start*."""
     parts = [f"Synthetic Weekly\n\nIssue {rng.randint(1, 999)}"]
     for n in range(stories):
-        parts.append(story(rng, start + timedelta(days=n % 7)))
+        parts.append(story(rng, start + timedelta(days=n % spread)))
     return "\n\n".join(parts) + "\n"
+
+
+CORPORA = ("steady", "dense")
+FIRST_DAY = date(2025, 1, 1)
+
+
+def ingest_corpus(rng: random.Random, documents: int, per_doc: int, kind: str = "steady",
+                  per_day: int = 500) -> Iterator[bytes]:
+    """Yield the benchmark's newsletters one at a time (so the corpus does not fill memory).
+
+    steady: time moves on as the store grows, *per_day* items a day, each newsletter telling
+    its day and the day before (a store a year old holds a year of news, not a year of news
+    on one month). dense: every newsletter covers a week starting on one of 28 days, so the
+    items per day grow with the corpus (570 a day at 20,000 items): a stress case for matching.
+    """
+    docs_per_day = max(1, per_day // per_doc)
+    for n in range(documents):
+        if kind == "dense":
+            yield newsletter(rng, per_doc, FIRST_DAY + timedelta(days=n % 28)).encode()
+        else:
+            day = FIRST_DAY + timedelta(days=n // docs_per_day)
+            yield newsletter(rng, per_doc, day - timedelta(days=1), spread=2).encode()
