@@ -8,12 +8,10 @@ handful of vectorised operations. The scores equal `same_story` pair for pair (a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
-from scipy import sparse
 
 from briefs.similarity import (
     MAX_DAYS_APART,
@@ -22,25 +20,19 @@ from briefs.similarity import (
     StoryFeatures,
     is_empty_signature,
 )
+from briefs.word_index import (
+    CodedSets,
+    SharedCounts,
+    WordSets,
+    coded,
+    count_shared,
+    namespaced,
+    stack_sets,
+    word_sets,
+)
 
 _NO_DAY = np.iinfo(np.int64).min  # marks an unknown date
-_COLUMNS = 2**31 - 1  # hashed vocabulary: collisions between two items' few words are negligible
-
-
-@dataclass(slots=True)
-class WordSets:
-    """n sets of words as hashed column numbers, row after row (CSR without the values)."""
-
-    indices: np.ndarray  # int64 column numbers
-    indptr: np.ndarray  # (n + 1,) where each row starts
-
-    @property
-    def lengths(self) -> np.ndarray:
-        """Return each set's size."""
-        return np.diff(self.indptr)
-
-    def __len__(self) -> int:
-        return len(self.indptr) - 1
+TITLES, KEYWORDS, COUNTRIES = 0, 1, 2  # namespaces of FeatureMatrix.words
 
 
 @dataclass(slots=True)
@@ -50,9 +42,10 @@ class FeatureMatrix:
     signatures: np.ndarray  # (n, NUM_PERM) uint32
     empty: np.ndarray  # (n,) bool: no words, so no body similarity
     days: np.ndarray  # (n,) int64 ordinal, _NO_DAY when unknown
-    titles: WordSets  # headline tokens
-    keywords: WordSets
-    countries: WordSets  # country codes
+    sizes: np.ndarray  # (3, n) int64: how many headline tokens, keywords, countries
+    # Headline tokens, keywords and countries, a namespace each (TITLES, KEYWORDS, COUNTRIES);
+    # None where they are kept coded instead (stored rows in a story window).
+    words: WordSets | None
 
     def __len__(self) -> int:
         return self.signatures.shape[0]
@@ -61,29 +54,42 @@ class FeatureMatrix:
 def feature_matrix(features: Sequence[StoryFeatures]) -> FeatureMatrix:
     """Build the arrays for *features*, one row each."""
     sigs = np.array([f.signature for f in features], dtype=np.uint32).reshape(len(features), NUM_PERM)
+    kinds = [word_sets(f.title_tokens for f in features), word_sets(f.keywords for f in features),
+             word_sets(f.countries for f in features)]
     return FeatureMatrix(
         signatures=sigs,
         empty=np.array([is_empty_signature(f.signature) for f in features], dtype=bool),
         days=np.array([f.published.toordinal() if f.published else _NO_DAY for f in features],
                       dtype=np.int64),
-        titles=word_sets(f.title_tokens for f in features),
-        keywords=word_sets(f.keywords for f in features),
-        countries=word_sets(f.countries for f in features),
+        sizes=np.array([k.lengths for k in kinds], dtype=np.int64).reshape(3, len(features)),
+        words=namespaced(kinds),
     )
 
 
 def stack(parts: Sequence[FeatureMatrix]) -> FeatureMatrix:
-    """Concatenate feature matrices row-wise."""
+    """Concatenate feature matrices row-wise (words too, when every part has them)."""
     if len(parts) == 1:
         return parts[0]
+    words = [p.words for p in parts if p.words is not None]
     return FeatureMatrix(
         signatures=np.concatenate([p.signatures for p in parts]).reshape(-1, NUM_PERM),
         empty=np.concatenate([p.empty for p in parts]),
         days=np.concatenate([p.days for p in parts]),
-        titles=stack_sets([p.titles for p in parts]),
-        keywords=stack_sets([p.keywords for p in parts]),
-        countries=stack_sets([p.countries for p in parts]),
+        sizes=np.concatenate([p.sizes for p in parts], axis=1),
+        words=stack_sets(words) if len(words) == len(parts) else None,
     )
+
+
+def take_rows(matrix: FeatureMatrix, start: int, stop: int) -> FeatureMatrix:
+    """Return a copy of rows start to stop of *matrix*."""
+    words = matrix.words.rows(start, stop) if matrix.words is not None else None
+    return FeatureMatrix(matrix.signatures[start:stop].copy(), matrix.empty[start:stop].copy(),
+                         matrix.days[start:stop].copy(), matrix.sizes[:, start:stop].copy(), words)
+
+
+def without_words(matrix: FeatureMatrix) -> FeatureMatrix:
+    """Return *matrix* without its word sets (for rows whose words are kept coded)."""
+    return FeatureMatrix(matrix.signatures, matrix.empty, matrix.days, matrix.sizes, None)
 
 
 def empty_matrix() -> FeatureMatrix:
@@ -91,56 +97,16 @@ def empty_matrix() -> FeatureMatrix:
     return feature_matrix([])
 
 
-def word_sets(rows: Iterable[Iterable[str]]) -> WordSets:
-    """Return the word sets of *rows*, each word hashed to a column number."""
-    # Python's str hash is cached on the string and stable within a process, which is all an
-    # in-memory matrix needs; nothing here is stored.
-    cols = [{hash(w) & _COLUMNS for w in words} for words in rows]
-    indptr = np.zeros(len(cols) + 1, dtype=np.int64)
-    np.cumsum([len(c) for c in cols], out=indptr[1:])
-    indices = np.fromiter(chain.from_iterable(cols), dtype=np.int64, count=int(indptr[-1]))
-    return WordSets(indices, indptr)
+def shared_counts(stored: FeatureMatrix, new: FeatureMatrix,
+                  stored_words: Sequence[CodedSets] = ()) -> SharedCounts:
+    """Count the headline tokens, keywords and countries every stored row shares with every new row.
 
-
-def stack_sets(parts: Sequence[WordSets]) -> WordSets:
-    """Concatenate word sets row-wise."""
-    if len(parts) == 1:
-        return parts[0]
-    starts = np.cumsum([0] + [len(p.indices) for p in parts[:-1]])
-    indptr = np.concatenate([[0]] + [p.indptr[1:] + start for p, start in zip(parts, starts, strict=True)])
-    return WordSets(np.concatenate([p.indices for p in parts]), indptr)
-
-
-@dataclass(slots=True)
-class SharedCounts:
-    """How many headline tokens, keywords and countries stored rows share with new items."""
-
-    titles: np.ndarray  # (n_stored, m_new)
-    keywords: np.ndarray
-    countries: np.ndarray
-
-
-def shared_counts(stored: FeatureMatrix, new: FeatureMatrix) -> SharedCounts:
-    """Count shared words between every stored row and every new row (sparse products)."""
-    return SharedCounts(shared_words(stored.titles, new.titles), shared_words(stored.keywords, new.keywords),
-                        shared_words(stored.countries, new.countries))
-
-
-def shared_words(a: WordSets, b: WordSets) -> np.ndarray:
-    """Return how many words each set of *a* shares with each set of *b*, as a dense array."""
-    # The hashed vocabulary is 2**31 wide, so a's columns are renumbered onto the few that b
-    # uses (the new items' words) and b becomes a small dense matrix.
-    cols = np.unique(b.indices)
-    if len(cols) == 0 or len(a.indices) == 0:
-        return np.zeros((len(a), len(b)), dtype=np.int32)
-    pos = np.searchsorted(cols, a.indices).clip(max=len(cols) - 1)
-    hit = cols[pos] == a.indices
-    indptr = np.concatenate([[0], np.cumsum(hit)])[a.indptr]
-    ones = np.ones(int(indptr[-1]), dtype=np.int32)
-    narrow = sparse.csr_matrix((ones, pos[hit], indptr), shape=(len(a), len(cols)))
-    dense = np.zeros((len(cols), len(b)), dtype=np.int32)
-    dense[np.searchsorted(cols, b.indices), np.repeat(np.arange(len(b)), b.lengths)] = 1
-    return np.asarray(narrow @ dense)
+    *stored_words* are the stored rows' words, coded once and kept (parts in row order); without
+    them the stored matrix's own words are used.
+    """
+    assert new.words is not None and (stored_words or stored.words is not None)
+    words = stored_words or [coded(stored.words)]
+    return count_shared(words, new.words, 3)
 
 
 def pair_scores(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, cols: np.ndarray,
@@ -150,14 +116,11 @@ def pair_scores(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, col
     body = np.where(stored.empty[rows] | new.empty[cols], 0.0, body)
     gap = _days_apart(stored.days[rows], new.days[cols])
     near = (body >= NEAR_DUPLICATE_JACCARD) & (gap <= 7)  # unknown gaps are -1
-    title = _ratio(2 * shared.titles[rows, cols],
-                   stored.titles.lengths[rows] + new.titles.lengths[cols])
-    keyword = _ratio(shared.keywords[rows, cols],
-                     np.minimum(stored.keywords.lengths[rows], new.keywords.lengths[cols]))
+    title, keyword = _word_ratios(stored, new, rows, cols, shared)
     score = 0.3 * np.minimum(1.0, body / NEAR_DUPLICATE_JACCARD) + 0.3 * title + 0.4 * keyword
     score = np.where(gap > MAX_DAYS_APART, score * 0.5, score)
-    both_tagged = (stored.countries.lengths[rows] > 0) & (new.countries.lengths[cols] > 0)
-    score = np.where(both_tagged & (shared.countries[rows, cols] == 0), score * 0.7, score)
+    both_tagged = (stored.sizes[COUNTRIES][rows] > 0) & (new.sizes[COUNTRIES][cols] > 0)
+    score = np.where(both_tagged & (shared.at(COUNTRIES, rows, cols) == 0), score * 0.7, score)
     score = np.clip(score, 0.0, 1.0)
     return np.where(near, np.minimum(1.0, 0.75 + 0.25 * body), score), body
 
@@ -170,16 +133,32 @@ def shortlist(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, cols:
     # words alone are the ones worth a signature comparison; the rest cannot reach the bar.
     if len(rows) == 0:
         return rows, cols
-    title = _ratio(2 * shared.titles[rows, cols],
-                   stored.titles.lengths[rows] + new.titles.lengths[cols])
-    keyword = _ratio(shared.keywords[rows, cols],
-                     np.minimum(stored.keywords.lengths[rows], new.keywords.lengths[cols]))
-    order = np.lexsort((-(0.3 * title + 0.4 * keyword), cols))
+    title, keyword = _word_ratios(stored, new, rows, cols, shared)
+    words = 0.3 * title + 0.4 * keyword
+    reaching = np.flatnonzero(words >= _kth_best(words, cols, per_item)[cols])
+    # Every pair in a column's top per_item reaches its k-th best value, so ranking only the
+    # reaching ones (ties included) gives the same pairs, in the same order, as ranking all.
+    order = reaching[np.lexsort((-words[reaching], cols[reaching]))]
     sorted_cols = cols[order]
     starts = np.flatnonzero(np.diff(sorted_cols, prepend=-1))
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
     keep = order[rank < per_item]
     return rows[keep], cols[keep]
+
+
+def _kth_best(values: np.ndarray, cols: np.ndarray, k: int) -> np.ndarray:
+    """Return, per column, the k-th largest of its values (-inf when it has fewer than k)."""
+    # The values go into one padded row per column, so one partition serves all columns.
+    width = int(cols.max()) + 1
+    order = np.argsort(cols, kind="stable")  # no work when pairs come column by column
+    starts = np.searchsorted(cols[order], np.arange(width))
+    place = np.arange(len(order)) - starts[cols[order]]
+    longest = int(place.max()) + 1
+    if longest < k:
+        return np.full(width, -np.inf)
+    padded = np.full((width, longest), -np.inf)
+    padded[cols[order], place] = values[order]
+    return np.partition(padded, longest - k, axis=1)[:, longest - k]
 
 
 def best_per_column(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> list[tuple[int, int, int]]:
@@ -189,6 +168,16 @@ def best_per_column(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> l
     order = np.lexsort((-scores, cols))  # by column, best score first
     firsts = order[np.flatnonzero(np.diff(cols[order], prepend=-1))]
     return [(int(cols[k]), int(rows[k]), int(k)) for k in firsts]
+
+
+def _word_ratios(stored: FeatureMatrix, new: FeatureMatrix, rows: np.ndarray, cols: np.ndarray,
+                 shared: SharedCounts) -> tuple[np.ndarray, np.ndarray]:
+    """Return the headline Dice and keyword overlap of every pair (r, c)."""
+    titles, keywords = shared.several([TITLES, KEYWORDS], rows, cols)
+    title = _ratio(2 * titles, stored.sizes[TITLES][rows] + new.sizes[TITLES][cols])
+    keyword = _ratio(keywords,
+                     np.minimum(stored.sizes[KEYWORDS][rows], new.sizes[KEYWORDS][cols]))
+    return title, keyword
 
 
 def _days_apart(days: np.ndarray, other: np.ndarray) -> np.ndarray:

@@ -137,7 +137,7 @@ def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[
     about = word_sets(batch[j].about for j in pending)
     days = np.array([batch[j].day.toordinal() for j in pending], dtype=np.int64)
     rows, cols = win.candidates(about, days)
-    shared = shared_counts(win.matrix, news)
+    shared = shared_counts(win.matrix, news, win.words)
     rows, cols = shortlist(win.matrix, news, rows, cols, shared, SHORTLIST)
     scores, body = pair_scores(win.matrix, news, rows, cols, shared)
     found = {}

@@ -24,13 +24,21 @@ from sqlalchemy.orm import Session
 from briefs.similarity import StoryFeatures, minhash, signature_from_bytes, title_tokens
 from briefs.similarity_batch import (
     FeatureMatrix,
-    WordSets,
     empty_matrix,
     feature_matrix,
-    shared_words,
     stack,
-    stack_sets,
+    take_rows,
+    without_words,
     word_sets,
+)
+from briefs.word_index import (
+    NAMESPACE_SHIFT,
+    CodedSets,
+    WordSets,
+    coded,
+    count_shared,
+    merge_coded,
+    merge_rows,
 )
 from storage.repositories.story_candidates import (
     matchable_items_after,
@@ -42,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 DAYS_AROUND = 2  # a story's reports come within two days of each other (same_story agrees)
 MAX_DAYS_KEPT = 40
+MAX_PARTS = 8  # encoded parts a day keeps before merging them into one
 _NO_SIGNATURE = tuple(minhash(set()))  # for rows stored without one
 
 
@@ -55,14 +64,60 @@ class Entry:
 
 
 @dataclass(slots=True)
-class DayBucket:
-    """The matchable items of one day: arrays, plus entries not yet encoded into them."""
+class Window:
+    """Stored items of one or several days as arrays, row i for item ids[i]."""
 
+    ids: np.ndarray  # item ids
+    matrix: FeatureMatrix
+    # Per part, in row order: the rows' words and about-countries (on their day), coded.
+    words: list[CodedSets]
+    about: list[CodedSets]
+
+    def candidates(self, about: WordSets, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (row, new item) pairs about a shared country within DAYS_AROUND days.
+
+        The pairs come item by item, rows in order within an item.
+        """
+        # A country on each day around the item's is a word of its own: sharing one is being
+        # about the same country near the same day.
+        near = merge_rows([_on_days(about, days + n) for n in range(-DAYS_AROUND, DAYS_AROUND + 1)])
+        # Pairs of the transposed mask come item by item; flatnonzero is cheaper than nonzero.
+        flat = np.flatnonzero(count_shared(self.about, near).any(0).T)
+        items, rows = np.divmod(flat, len(self.ids))
+        return rows, items
+
+    def rows(self, start: int, stop: int) -> Window:
+        """Return a copy of rows start to stop of a one-part window (sharing its vocabularies)."""
+        # Copies: a view would keep the whole encoded batch alive as long as any day holds it.
+        return Window(self.ids[start:stop], take_rows(self.matrix, start, stop),
+                      [self.words[0].rows(start, stop)], [self.about[0].rows(start, stop)])
+
+
+def stack_windows(parts: list[Window]) -> Window:
+    """Concatenate windows row-wise."""
+    if not parts:
+        return Window(np.zeros(0, dtype=np.int64), empty_matrix(), [], [])
+    return Window(np.concatenate([p.ids for p in parts]), stack([p.matrix for p in parts]),
+                  [w for p in parts for w in p.words], [a for p in parts for a in p.about])
+
+
+def encode(entries: list[Entry], days: np.ndarray) -> Window:
+    """Return *entries* as a one-part window, entry i stored on day days[i] (ordinal)."""
+    matrix = feature_matrix([e.features for e in entries])
+    about = _on_days(word_sets(e.about for e in entries), days)
+    # The words are kept coded only: the matrix's own copy would be stacked for every window.
+    return Window(np.array([e.id for e in entries], dtype=np.int64), without_words(matrix),
+                  [coded(matrix.words)], [coded(about)])
+
+
+@dataclass(slots=True)
+class DayBucket:
+    """The matchable items of one day: encoded parts, plus entries not yet encoded."""
+
+    day: int  # ordinal
     ids: set[int] = field(default_factory=set)
-    _pending: list[Entry] = field(default_factory=list)
-    _item_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _matrix: FeatureMatrix | None = None
-    _about: WordSets | None = None
+    pending: list[Entry] = field(default_factory=list)
+    parts: list[Window] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -71,37 +126,38 @@ class DayBucket:
         """Add an entry unless it is already here."""
         if entry.id not in self.ids:
             self.ids.add(entry.id)
-            self._pending.append(entry)
+            self.pending.append(entry)
 
-    def arrays(self) -> tuple[np.ndarray, FeatureMatrix, WordSets]:
-        """Return item ids, features and about-countries as arrays, encoding new entries."""
-        if self._pending or self._matrix is None or self._about is None:
-            # Only the arrays are kept: Python sets and tuples per item would cost kilobytes.
-            fresh, self._pending = self._pending, []
-            matrix = feature_matrix([e.features for e in fresh])
-            about = word_sets(e.about for e in fresh)
-            ids = np.array([e.id for e in fresh], dtype=np.int64)
-            if self._matrix is not None and self._about is not None:
-                matrix = stack([self._matrix, matrix])
-                about = stack_sets([self._about, about])
-                ids = np.concatenate([self._item_ids, ids])
-            self._item_ids, self._matrix, self._about = ids, matrix, about
-        return self._item_ids, self._matrix, self._about
+    def extend(self, part: Window) -> None:
+        """Append encoded rows (the pending entries, in order)."""
+        # Each document adds a few rows to several days: kept as parts, so earlier rows are
+        # not copied every time, and merged now and then, so a window has few parts.
+        self.parts.append(part)
+        if len(self.parts) > MAX_PARTS:
+            merged = stack_windows(self.parts)
+            self.parts = [Window(merged.ids, merged.matrix, [merge_coded(merged.words)],
+                                 [merge_coded(merged.about)])]
 
 
-@dataclass(slots=True)
-class Window:
-    """Stored items of several days as one set of arrays, row i for item ids[i]."""
+def _encode_pending(buckets: list[DayBucket]) -> None:
+    """Encode the pending entries of all *buckets* at once and hand each its rows."""
+    waiting = [b for b in buckets if b.pending]
+    if not waiting:
+        return
+    # One encoding for all days: a document adds a few rows to each of several days, and
+    # encoding costs mostly a fixed number of numpy calls.
+    entries = [e for b in waiting for e in b.pending]
+    days = np.repeat([b.day for b in waiting], [len(b.pending) for b in waiting])
+    encoded, start = encode(entries, days), 0
+    for bucket in waiting:
+        stop = start + len(bucket.pending)
+        bucket.extend(encoded.rows(start, stop) if len(waiting) > 1 else encoded)
+        bucket.pending, start = [], stop
 
-    ids: np.ndarray  # item ids
-    matrix: FeatureMatrix
-    about: WordSets  # the countries each row is about
-    days: np.ndarray  # each row's day (ordinal): its date, or its load date when undated
 
-    def candidates(self, about: WordSets, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (row, new item) pairs about a shared country within DAYS_AROUND days."""
-        near = np.abs(self.days[:, None] - days[None, :]) <= DAYS_AROUND
-        return np.nonzero(near & (shared_words(self.about, about) > 0))
+def _on_days(about: WordSets, days: np.ndarray) -> WordSets:
+    """Return each row's countries as (day, country) words, the row's day given by *days*."""
+    return WordSets(about.indices + (np.repeat(days, about.lengths) << NAMESPACE_SHIFT), about.indptr)
 
 
 class StoryWindow:
@@ -128,20 +184,9 @@ class StoryWindow:
         """Return the stored items within DAYS_AROUND days of any of *days*."""
         wanted = sorted({d + timedelta(days=n) for d in days
                          for n in range(-DAYS_AROUND, DAYS_AROUND + 1)})
-        ids, matrices, abouts, day_rows = [], [], [], []
-        for day in wanted:
-            bucket = self._bucket(session, day)
-            if len(bucket):
-                bucket_ids, matrix, about = bucket.arrays()
-                ids.append(bucket_ids)
-                matrices.append(matrix)
-                abouts.append(about)
-                day_rows.append(np.full(len(bucket_ids), day.toordinal(), dtype=np.int64))
-        if not ids:
-            return Window(np.zeros(0, dtype=np.int64), empty_matrix(), word_sets([]),
-                          np.zeros(0, dtype=np.int64))
-        return Window(np.concatenate(ids), stack(matrices), stack_sets(abouts),
-                      np.concatenate(day_rows))
+        buckets = [self._bucket(session, day) for day in wanted]
+        _encode_pending(buckets)
+        return stack_windows([part for bucket in buckets for part in bucket.parts])
 
     def remember(self, entries: list[tuple[date, Entry]], first_id: int, count: int) -> None:
         """Add items just stored here (*count* ids from *first_id*) without reading them back."""
@@ -159,7 +204,7 @@ class StoryWindow:
         if bucket is not None:
             self._days.move_to_end(day)
             return bucket
-        bucket = DayBucket()
+        bucket = DayBucket(day.toordinal())
         for row, codes, about in matchable_items_of_day(session, day):
             bucket.add(_entry(row, codes, about))
         self._days[day] = bucket
