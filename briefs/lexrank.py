@@ -14,6 +14,8 @@ TOLERANCE = 1e-9  # L1 change between iterates at which the ranking counts as co
 # An article has a few dozen sentences at most, so each numpy call costs more than the
 # arithmetic it does: the code below keeps the number of calls low rather than textbook-short.
 _TF = np.zeros(1)  # 1 + log(count) by count (0 for an absent term), grown on demand
+_IDF: dict[int, np.ndarray] = {}  # idf tables by sentence count, see _idf_table
+_IDF_MAX_N = 256  # summaries rank at most a few dozen sentences; keeps the cache small
 _ONES = np.ones(64)  # sliced for sums done as dot products (cheaper than reductions here)
 
 
@@ -22,16 +24,15 @@ def similarity(tokens: list[list[str]]) -> np.ndarray:
     n = len(tokens)
     counts = _counts(tokens)
     df = (counts > 0).sum(axis=0)  # sentences holding each word
-    # Only n + 1 document frequencies are possible: log those, not every word.
-    idf = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])[df]
-    matrix = _tf_table(max(map(len, tokens)))[counts] * idf
+    matrix = _tf_table(max(map(len, tokens)))[counts]
+    matrix *= _idf_table(n)[df]
     sim = np.dot(matrix, matrix.T)
     # Normalising the Gram matrix takes fewer calls than normalising the rows first; every row
     # holds a word with weight >= 1, so no norm is zero.
     norms = np.sqrt(sim.diagonal())
     sim /= norms
     sim /= norms[:, None]
-    sim.flat[:: n + 1] = 0.0  # a sentence does not vote for itself
+    sim.ravel()[:: n + 1] = 0.0  # a sentence does not vote for itself (ravel: a view here)
     return sim
 
 
@@ -43,6 +44,17 @@ def _counts(tokens: list[list[str]]) -> np.ndarray:
     cells = np.fromiter(ids, np.intp, len(ids))
     cells += np.repeat(np.arange(0, n * width, width), list(map(len, tokens)))
     return np.bincount(cells, minlength=n * width).reshape(n, width)
+
+
+def _idf_table(n: int) -> np.ndarray:
+    """Return idf by document frequency 0..n for n sentences, from a small cache."""
+    table = _IDF.get(n)
+    if table is None:
+        # Only n + 1 document frequencies are possible: log those, not every word.
+        table = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])
+        if n <= _IDF_MAX_N:
+            _IDF[n] = table
+    return table
 
 
 def _tf_table(count: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from itertools import repeat
 from operator import itemgetter, mul, sub
 
 from briefs.normalize import blank_non_ascii
-from briefs.tokens import STOPWORDS, stem
+from briefs.tokens import blank_lone_apostrophes, content_key
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,6 @@ _LONE_APOSTROPHE = re.compile(r"['’](?:(?!\w)|(?<!\w.))")
 _WORD_BYTES = bytes(
     c if chr(c).isalnum() or chr(c) in "_'" or c >= 128 else 32 for c in range(256)
 )
-_KEYS: dict[str, str | None] = {}  # raw token -> keyword key, None for a function word
-_KEYS_MAX = 50_000  # bounds memory on endless streams of new names and numbers (~8 MB)
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -36,25 +34,13 @@ def raw_tokens(text: str) -> list[str]:
     if text.isascii():
         data = text.encode("ascii").translate(_WORD_BYTES)
         if b"'" in data:
-            data = _blank_lone_apostrophes(data)
+            data = blank_lone_apostrophes(data)
         return data.decode("ascii").split()
     if "'" in text or "’" in text:
         text = _LONE_APOSTROPHE.sub(" ", text)
     if not text.isascii():
         text = blank_non_ascii(text, keep="’")
     return text.encode("utf-8").translate(_WORD_BYTES).decode("utf-8").split()
-
-
-def _blank_lone_apostrophes(data: bytes) -> bytes:
-    """Blank each "'" of translated ASCII that does not sit between two word characters."""
-    # Every byte is now a word character, "'" or a space. Pairs go first: what is left of a
-    # run of apostrophes is one "'" after a space, so no two are adjacent any more.
-    data = data.replace(b"''", b"  ").replace(b" '", b"  ").replace(b"' ", b"  ")
-    if data[:1] == b"'":
-        data = b" " + data[1:]
-    if data[-1:] == b"'":
-        data = data[:-1] + b" "
-    return data
 
 
 def word_count(text: str, raw: list[str]) -> int:
@@ -82,22 +68,24 @@ def _top_by_count(
     A score is the count plus a first-use bonus in (0, 1], so counts rank the keys and the bonus
     only orders the keys sharing the count at the cut: capitalised first uses, then earlier ones.
     """
-    ranked = counts.most_common()
-    cut = ranked[top - 1][1]
-    sure = [k for k, c in ranked[:top] if c > cut]
-    tied = [k for k, c in ranked[len(sure) :] if c == cut]
-    tied = sorted(zip(_first_use_ranks(raw, keys, tied), tied, strict=True))
+    cut = sorted(counts.values(), reverse=True)[top - 1]
+    sure = [k for k, c in counts.items() if c > cut]  # all in, whatever their bonus
+    # A Counter lists keys in first-use order, so sorting the tied keys by rank (unique, and
+    # negative for capitalised first uses) is a stable split: capitalised ones first.
+    tied = [k for k, c in counts.items() if c == cut]
+    pairs = list(zip(_first_use_ranks(raw, keys, tied), tied, strict=True))
+    tied_pairs = [p for p in pairs if p[0] < 0] + [p for p in pairs if p[0] >= 0]
     total, need = len(raw), top - len(sure)
     # Exact scores confirm the cut: the weakest chosen key must beat every lower count (scores
     # at most cut) and the strongest tied key left out, which must lose to every surer key.
-    last_in = _score(cut, tied[need - 1][0], total)
+    last_in = _score(cut, tied_pairs[need - 1][0], total)
     if not last_in > cut:
         return None
-    if need < len(tied):
-        first_out = _score(cut, tied[need][0], total)
+    if need < len(tied_pairs):
+        first_out = _score(cut, tied_pairs[need][0], total)
         if not last_in > first_out or not first_out < cut + 1:
             return None
-    return frozenset(sure + [k for _, k in tied[:need]])
+    return frozenset(sure + [k for _, k in tied_pairs[:need]])
 
 
 def _top_by_score(
@@ -140,21 +128,29 @@ def _first_positions(keys: list[str | None]) -> dict[str | None, int]:
 
 def _keys(raw: list[str]) -> list[str | None]:
     """Map raw tokens to keyword keys, learning the keys of tokens not seen before."""
-    global _KEYS
-    table = _KEYS
-    try:
-        return list(map(table.__getitem__, raw))
-    except KeyError:
-        for word in set(raw).difference(table):
-            table[word] = keyword_key(word)
-        if len(table) > _KEYS_MAX:
-            _KEYS = {}  # rebind, not clear: this call still reads the full table
-        return list(map(table.__getitem__, raw))
+    return list(map(_KEYS.__getitem__, raw))
 
 
 def keyword_key(word: str) -> str | None:
     """Return the stemmed form of a candidate keyword, or None for function words."""
     low = word.casefold().replace("’", "'")
-    if len(low) < 3 or low in STOPWORDS or low.isdigit():
+    if len(low) < 3:
         return None
-    return stem(low)
+    # content_key drops exactly the stopwords and digit runs, and stems the rest: sharing its
+    # table stems each new word once for keywords and summaries together.
+    return content_key(low) or None
+
+
+class _KeyTable(dict[str, str | None]):
+    """Raw token -> keyword key, None for a function word; a missing token is learnt on lookup."""
+
+    def __missing__(self, word: str) -> str | None:
+        global _KEYS
+        key = self[word] = keyword_key(word)
+        if len(self) > _KEYS_MAX:
+            _KEYS = _KeyTable()  # rebind, not clear: a caller may still read this table
+        return key
+
+
+_KEYS = _KeyTable()
+_KEYS_MAX = 50_000  # bounds memory on endless streams of new names and numbers (~8 MB)

@@ -126,21 +126,21 @@ def _split_span(text: str, start: int, end: int, marks: list[str]) -> list[str]:
         last -= 1
     out: list[str] = []
     pos = start
-    for m in _candidate_ends(text, start, end, marks):
-        if m.end() >= last or not _is_boundary(text, m, start, end):
+    for mark_start, mark_end in _candidate_ends(text, start, end, marks):
+        if mark_end >= last or not _is_boundary(text, mark_start, mark_end, start, end):
             continue
-        sentence = text[pos:m.end()].strip()
+        sentence = text[pos:mark_end].strip()
         if sentence:
             out.append(sentence)
-        pos = m.end()
+        pos = mark_end
     tail = text[pos:end].strip()
     if tail:
         out.append(tail)
     return out
 
 
-def _candidate_ends(text: str, start: int, end: int, marks: list[str]) -> list[re.Match[str]]:
-    """Return the matches of _END_RE.finditer(text, start, end), found faster."""
+def _candidate_ends(text: str, start: int, end: int, marks: list[str]) -> list[tuple[int, int]]:
+    """Return the spans of the matches of _END_RE.finditer(text, start, end), found faster."""
     # str.find skips to each mark at C speed; the regex engine would test every character.
     at = []
     for mark in marks:
@@ -152,22 +152,29 @@ def _candidate_ends(text: str, start: int, end: int, marks: list[str]) -> list[r
     found = []
     resume = start  # like finditer, never start inside the previous match
     for i in at:
-        if i >= resume and (m := _END_RE.match(text, i, end)):
-            found.append(m)
+        if i < resume:
+            continue
+        # The common case needs no regex: a lone period before whitespace (or the end) is
+        # exactly what _END_RE matches there.
+        if text[i] == "." and (i + 1 == end or text[i + 1].isspace()):
+            found.append((i, i + 1))
+            resume = i + 1
+        elif m := _END_RE.match(text, i, end):
+            found.append(m.span())
             resume = m.end()
     return found
 
 
-def _is_boundary(text: str, m: re.Match[str], start: int, end: int) -> bool:
-    """Decide whether the candidate end `m` in the span text[start:end] really ends a sentence."""
-    mark = m.group()
+def _is_boundary(text: str, mark_start: int, mark_end: int, start: int, end: int) -> bool:
+    """Decide whether the candidate end text[mark_start:mark_end] of a span really ends one."""
+    mark = text[mark_start:mark_end]
     if mark[0] in "。！？":
         return True
     # Look on from the mark rather than slicing the rest off: slices made long paragraphs
     # quadratic. Usually a single space follows the mark.
-    at = m.end() + 1
+    at = mark_end + 1
     if at >= end or text[at].isspace():
-        found = _NON_SPACE_RE.search(text, m.end(), end)
+        found = _NON_SPACE_RE.search(text, mark_end, end)
         if found is None:
             return False
         at = found.start()
@@ -175,7 +182,7 @@ def _is_boundary(text: str, m: re.Match[str], start: int, end: int) -> bool:
     if first.islower():
         return False
     if mark == ".":  # the common case first
-        return not _is_abbreviation(_word_before(text, m.start(), start), text, at, end)
+        return not _is_abbreviation(_word_before(text, mark_start, start), text, at, end)
     core = mark.rstrip(_CLOSERS)
     if core in ("...", "…") or core.startswith(".."):
         # An ellipsis marks an omission far more often than an end.

@@ -12,7 +12,7 @@ import numpy as np
 
 from briefs.lexrank import lexrank, similarity
 from briefs.sentences import iter_sentences
-from briefs.tokens import content_words
+from briefs.tokens import content_words, content_words_of_lines
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,18 @@ _CLOSERS = "\"'”’»)]"
 _ASCII_LETTERS = string.ascii_letters.encode()
 
 
-def summarize(title: str, body: str, *, max_chars: int = 350, max_sentences: int = 3) -> str:
-    """Return an extractive summary of 1-3 body sentences, joined by spaces, within max_chars."""
+def summarize(
+    title: str,
+    body: str,
+    *,
+    max_chars: int = 350,
+    max_sentences: int = 3,
+    title_words: frozenset[str] | None = None,
+) -> str:
+    """Return an extractive summary of 1-3 body sentences, joined by spaces, within max_chars.
+
+    title_words, when given, must be the title's content words (saves tokenising it again).
+    """
     if max_sentences < 1:
         return ""
     # Sentences are produced lazily: a long article is only split as far as it is read.
@@ -51,7 +61,9 @@ def summarize(title: str, body: str, *, max_chars: int = 350, max_sentences: int
     phrases = _boilerplate_in(body)
     chosen: list[str] = []
     if len(head) > SHORT_BODY_SENTENCES and len(body) >= SHORT_BODY_CHARS:
-        chosen = _ranked(title, head, phrases, max_chars, max_sentences)
+        if title_words is None:
+            title_words = frozenset(content_words(title))
+        chosen = _ranked(title_words, head, phrases, max_chars, max_sentences)
     return " ".join(chosen or _lead(chain(head, stream), phrases, max_chars, max_sentences))
 
 
@@ -167,21 +179,26 @@ def _letters(text: str) -> int:
 
 
 def _ranked(
-    title: str, sentences: list[str], phrases: tuple[str, ...], max_chars: int, max_sentences: int
+    title_words: frozenset[str],
+    sentences: list[str],
+    phrases: tuple[str, ...],
+    max_chars: int,
+    max_sentences: int,
 ) -> list[str]:
     """Pick the best-ranked candidates that fit, in document order; [] if too few candidates."""
+    usable = [(i, s) for i, s in enumerate(sentences[:MAX_CANDIDATES]) if _usable(s, phrases)]
     cands = []
     tokens = []
-    for i, s in enumerate(sentences[:MAX_CANDIDATES]):
-        toks = content_words(s) if _usable(s, phrases) else None
+    # Squashed sentences are single lines: tokenise them all in one pass.
+    for cand, toks in zip(usable, content_words_of_lines([s for _, s in usable]), strict=True):
         if toks:
-            cands.append((i, s))
+            cands.append(cand)
             tokens.append(toks)
     if len(cands) < 2:
         return []
     sim = similarity(tokens)
     ranks = lexrank(sim, [i for i, _ in cands])
-    scores = [r * b for r, b in zip(ranks, _bonuses(title, cands, tokens), strict=True)]
+    scores = [r * b for r, b in zip(ranks, _bonuses(title_words, cands, tokens), strict=True)]
     picked = _select(scores, sim, [s for _, s in cands], max_chars, max_sentences)
     if not picked:
         best = max(range(len(scores)), key=scores.__getitem__)  # the first best, like argmax
@@ -189,9 +206,10 @@ def _ranked(
     return [cands[k][1] for k in sorted(picked)]
 
 
-def _bonuses(title: str, cands: list[tuple[int, str]], tokens: list[list[str]]) -> list[float]:
+def _bonuses(
+    title_words: frozenset[str], cands: list[tuple[int, str]], tokens: list[list[str]]
+) -> list[float]:
     """Multiply in a bonus for headline overlap and a penalty for sentences that open a quote."""
-    title_words = set(content_words(title))
     out = []
     for (_, s), toks in zip(cands, tokens, strict=True):
         bonus = 1.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +13,10 @@ _WORD_RE = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _ASCII_WORD_BYTES = bytes(
     ord(chr(b).lower()) if chr(b).isalnum() or chr(b) in "_'" else 32 for b in range(256)
 )
+# The same but keeping newlines, so one-line texts joined by "\n" translate in one pass.
+_ASCII_LINE_BYTES = _ASCII_WORD_BYTES[:10] + b"\n" + _ASCII_WORD_BYTES[11:]
+# An apostrophe joins two words only between word characters ("don't"); a doubled one splits.
+_LONE_APOSTROPHE = re.compile(rb"'(?:(?!\w)|(?<!\w'))")
 # Common non-ASCII separators; blanking them lets typical English news take the ASCII path.
 _SEPARATORS = "“”‘—–…«»\u00a0"
 
@@ -54,13 +57,33 @@ def words(text: str) -> list[str]:
         if not text.isascii():
             return _WORD_RE.findall(text.casefold())
     # ASCII: blank the non-word bytes and split, at C speed instead of one regex match per word.
-    toks = text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
-    if "'" not in text:
-        return toks
-    # An apostrophe only joins word characters: drop those at token edges ("farmers' union").
-    if "''" in text:  # a doubled one splits a token: leave that rare case to the pattern
-        return [w for t in toks for w in _WORD_RE.findall(t)]
-    return [w for t in toks if (w := t.strip("'"))]
+    return _ascii_words(text.encode("ascii").translate(_ASCII_WORD_BYTES))
+
+
+def _ascii_words(blanked: bytes) -> list[str]:
+    """Split ASCII text translated by _ASCII_WORD_BYTES into the tokens of words()."""
+    if b"'" in blanked:
+        blanked = blank_lone_apostrophes(blanked)
+    return blanked.decode("ascii").split()
+
+
+def blank_lone_apostrophes(data: bytes) -> bytes:
+    """Blank each "'" of translated ASCII that does not sit between two word characters."""
+    # Every byte is a word character, "'" or whitespace by now; the pattern's leading literal
+    # lets the engine skip straight from one apostrophe to the next.
+    return _LONE_APOSTROPHE.sub(b" ", data)
+
+
+def words_of_lines(texts: list[str]) -> list[list[str]]:
+    """Return [words(t) for t in texts], tokenising one-line ASCII texts in a single pass."""
+    joined = "\n".join(texts)
+    if not joined.isascii() or joined.count("\n") != len(texts) - 1:
+        return [words(t) for t in texts]
+    # The newlines survive the translation, so the lines stay the texts, lowercased and blanked.
+    data = joined.encode("ascii").translate(_ASCII_LINE_BYTES)
+    if b"'" in data:
+        data = blank_lone_apostrophes(data)
+    return [line.split() for line in data.decode("ascii").split("\n")]
 
 
 def raw_words(text: str) -> list[str]:
@@ -68,9 +91,9 @@ def raw_words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip the commonest English inflections so "talks" and "talk" meet."""
+    # Not cached here: content_key's token table (shared with keywords) records each stem.
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) > 5 and word.endswith("ing"):
@@ -86,27 +109,37 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Return stemmed, casefolded tokens with stopwords, digits-only and 1-letter words removed."""
-    toks = words(text)
-    table = _CONTENT
     # Nearly every token of news prose has been seen before: one dict lookup per token, and
     # map/filter keep the per-token work in C.
-    kept = list(map(table.get, toks))
-    if None in kept:
-        _learn(table, set(toks).difference(table))
-        kept = list(map(table.__getitem__, toks))
-    return list(filter(None, kept))
+    return list(filter(None, map(_CONTENT.__getitem__, words(text))))
 
 
-# Token of words() -> its stem, or "" when content_words drops it (stems are never empty).
-_CONTENT: dict[str, str] = {}
+def content_words_of_lines(texts: list[str]) -> list[list[str]]:
+    """Return [content_words(t) for t in texts], tokenising one-line texts in one pass."""
+    get = _CONTENT.__getitem__
+    return [list(filter(None, map(get, toks))) for toks in words_of_lines(texts)]
+
+
+def content_key(token: str) -> str:
+    """Return what content_words keeps of one token of words(): its stem, or "" if dropped."""
+    return _CONTENT[token]
+
+
+class _ContentTable(dict[str, str]):
+    """Token of words() -> its stem, or "" when content_words drops it (stems are never empty).
+
+    A missing token is worked out and recorded on lookup, so callers need no second pass.
+    """
+
+    def __missing__(self, word: str) -> str:
+        global _CONTENT
+        kept = "" if len(word) < 2 or word in STOPWORDS or word.isdigit() else stem(word)
+        self[word] = kept
+        if len(self) > _CONTENT_MAX:
+            # Rebind rather than clear: a caller still holding the old table stays correct.
+            _CONTENT = _ContentTable()
+        return kept
+
+
+_CONTENT = _ContentTable()
 _CONTENT_MAX = 50_000  # bounds memory on endless streams of new names and numbers (~8 MB)
-
-
-def _learn(table: dict[str, str], tokens: set[str]) -> None:
-    """Record in table what content_words keeps of each new token of words()."""
-    global _CONTENT
-    for w in tokens:
-        table[w] = "" if len(w) < 2 or w in STOPWORDS or w.isdigit() else stem(w)
-    if len(table) > _CONTENT_MAX:
-        # Rebind rather than clear: a caller still holding the old table stays correct.
-        _CONTENT = {}

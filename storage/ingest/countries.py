@@ -143,8 +143,17 @@ def _keep(text: str, m: re.Match[str], surface: str, caps: bool, person_title: b
         return False
     if person_title is not None and _touching_word(text, start, end, person_title):
         return False
-    after = _WORD_AFTER.match(text, end, end + 40)
-    return not (after and after.group(1) in MEDIA_WORDS)
+    return not _media_after(text, end)
+
+
+def _media_after(text: str, end: int) -> bool:
+    """Tell whether a newspaper word follows index end ("Washington Post")."""
+    # _WORD_AFTER needs a blank and then a capital: most mentions fail that at once.
+    after = text[end : end + 2]
+    if len(after) < 2 or after[0] not in " \t" or not ("A" <= after[1] <= "Z" or after[1] in " \t"):
+        return False
+    found = _WORD_AFTER.match(text, end, end + 40)
+    return bool(found and found.group(1) in MEDIA_WORDS)
 
 
 def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
@@ -155,15 +164,16 @@ def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
         text = _recase(text, data.upper_aliases)
     found = []
     title_case = None  # only the person-name guard needs it: decided on first use
+    surfaces, person_risk = data.surface, data.person_risk
     for m in data.pattern.finditer(text):
         surface = m.group()
         if not surface.isalpha():  # a multi-word match may hold newlines or double spaces
             surface = " ".join(surface.split())
-        target = data.surface.get(surface, BLOCKED)
+        target = surfaces.get(surface, BLOCKED)
         if target == BLOCKED:
             continue
         person_title = None
-        if surface in data.person_risk:
+        if surface in person_risk:
             if title_case is None:
                 title_case = not caps and _is_title_case(text)
             person_title = title_case
@@ -231,17 +241,19 @@ def _rank(found: list[_Mention]) -> list[CountryTag]:
         if f.weight > BODY_WEIGHT:
             leading.add(f.target)
     top = max(scores.values(), default=0.0)
-    tags = [
-        CountryTag(
-            code=code,
-            mentions=mentions[code],
-            about=code in leading
-            or (mentions[code] >= ABOUT_MIN_MENTIONS and score >= ABOUT_MIN_SHARE * top),
-            score=score,
+    # Sort plain tuples, then build the (frozen, so slow to make) tags in their final order.
+    order = sorted(
+        (
+            not (
+                code in leading
+                or (mentions[code] >= ABOUT_MIN_MENTIONS and score >= ABOUT_MIN_SHARE * top)
+            ),
+            -score,
+            code,
         )
         for code, score in scores.items()
-    ]
-    return sorted(tags, key=lambda t: (not t.about, -t.score, t.code))
+    )
+    return [CountryTag(code, mentions[code], not aside, -neg) for aside, neg, code in order]
 
 
 def tag_countries(title: str, body: str) -> list[CountryTag]:

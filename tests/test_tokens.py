@@ -1,0 +1,45 @@
+"""Tests for briefs.tokens: the batched tokenisers agree with the one-text ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefs.tokens import (
+    content_words,
+    content_words_of_lines,
+    raw_words,
+    words,
+    words_of_lines,
+)
+
+TEXTS = [
+    "Farmers' unions rejected the plan, officials said.",
+    "Don't ''quote'' me: it's the 'best' deal 'tis ever seen'",
+    "'Leading and trailing' apostrophes ' alone '",
+    "Plain ASCII with digits 2024 and under_scores.",
+    "Non-ASCII “quotes” — and Straße, İstanbul…",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_words_match_the_pattern(text: str) -> None:
+    assert words(text) == [w.casefold() for w in raw_words(text.casefold().replace("’", "'"))]
+
+
+def test_lines_tokenise_like_single_texts() -> None:
+    assert words_of_lines(TEXTS) == [words(t) for t in TEXTS]
+    assert content_words_of_lines(TEXTS) == [content_words(t) for t in TEXTS]
+
+
+def test_lines_holding_newlines_fall_back_to_single_texts() -> None:
+    texts = ["one line", "two\nlines here", "it's"]
+    assert words_of_lines(texts) == [words(t) for t in texts]
+    assert words_of_lines([]) == []
+
+
+def test_content_words_learns_new_tokens_once() -> None:
+    first = content_words("Zyxwvut zyxwvuts were quoted 12345 times")
+    assert first == ["zyxwvut", "zyxwvut", "quot", "time"]
+    assert content_words("Zyxwvut zyxwvuts were quoted 12345 times") == first
