@@ -26,9 +26,9 @@ from storage.ingest.story_window import StoryWindow  # noqa: E402
 
 STAGES = {
     pipeline: ["read_bytes", "split_document", "enrich_item", "create_document", "document_by_sha256"],
-    writer: ["insert_items", "insert_item_bands", "insert_item_countries", "create_stories",
+    writer: ["insert_items", "insert_item_countries", "create_stories",
              "add_to_stories"],
-    stories: ["first_items_by_content_hash", "current_story_ids", "item_ids_by_band",
+    stories: ["first_items_by_content_hash", "current_story_ids", "items_sharing_band_keys",
               "_from_window", "_band_candidates"],
     StoryWindow: ["window", "refresh", "remember"],
 }

@@ -93,15 +93,14 @@ BANDS = 8
 BAND_ROWS = 4
 
 
-def lsh_bands(signature: list[int] | tuple[int, ...]) -> list[int]:
-    """Return one signed 64-bit key per band; items sharing any key are candidate pairs."""
+def lsh_bands(signature: list[int] | tuple[int, ...]) -> list[str]:
+    """Return one key per band (16 hex digits); items sharing any key are candidate pairs."""
     if is_empty_signature(signature) or len(signature) < BANDS * BAND_ROWS:
         return []
     packed, width = _pack(signature), 4 * BAND_ROWS  # band i is bytes [i * width, (i + 1) * width)
     # The band number goes into the hash: equal slots in different bands are not a match.
-    return [int.from_bytes(hashlib.blake2b(packed[i * width:(i + 1) * width], digest_size=8,
-                                           salt=bytes([i])).digest(), "little", signed=True)
-            for i in range(BANDS)]
+    return [hashlib.blake2b(packed[i * width:(i + 1) * width], digest_size=8,
+                            salt=bytes([i])).hexdigest() for i in range(BANDS)]
 
 
 def is_empty_signature(signature: list[int] | tuple[int, ...]) -> bool:

@@ -87,6 +87,10 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str | None] = mapped_column(Text)  # space-separated, for story matching
+    # MinHash LSH band keys, space-separated. Indexed as words (FTS5 on SQLite, GIN on
+    # PostgreSQL): an inverted index takes a document's keys as appends, where a b-tree of
+    # random keys rewrote a page per key and doubled the bytes written at ingest.
+    band_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
@@ -112,18 +116,6 @@ class ItemCountry(Base):
     rank: Mapped[int] = mapped_column(Integer)
 
     item: Mapped[Item] = relationship(back_populates="countries")
-
-
-class ItemBand(Base):
-    """One locality-sensitive-hash band of an item's MinHash: candidates for same-story matching."""
-
-    __tablename__ = "item_bands"
-    # Keys are random, so rows go to random places: without a rowid, SQLite writes one b-tree
-    # instead of two (table and primary-key index). item_id is indexed for deletes.
-    __table_args__ = (Index("ix_item_bands_item_id", "item_id"), {"sqlite_with_rowid": False})
-
-    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Subscriber(Base):

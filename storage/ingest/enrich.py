@@ -35,6 +35,7 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
         parsed.title, parsed.body, parsed.published, tuple(c.code for c in countries)
     )
     digest = content_hash(parsed.title, parsed.body)
+    bands = lsh_bands(features.signature)
     row = {
         "position": parsed.position,
         "title": parsed.title.strip()[:1000] or "(untitled)",
@@ -42,14 +43,14 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
         "published": parsed.published,
         "url": parsed.url or doc.url,
         "body": parsed.body,
-        "summary": summarize(parsed.title, parsed.body),
+        "summary": summarize(parsed.title, parsed.body, title_words=features.title_tokens),
         "language": doc.language,
         "content_hash": digest,
         "signature": signature_to_bytes(features.signature),
         "keywords": " ".join(sorted(features.keywords)),
+        "band_keys": " ".join(bands),
         "loaded_at": now,
     }
     about = frozenset([c.code for c in countries if c.about][:ABOUT_FOR_MATCHING])
-    match = NewItem(digest, features, about, lsh_bands(features.signature),
-                    parsed.published or now.date())
+    match = NewItem(digest, features, about, bands, parsed.published or now.date())
     return EnrichedItem(row, countries, match)

@@ -10,7 +10,7 @@ Candidates are scored with same_story; the best at or above the threshold gives 
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,11 +38,12 @@ from storage.repositories.items import candidate_rows
 from storage.repositories.story_candidates import (
     current_story_ids,
     first_items_by_content_hash,
-    item_ids_by_band,
+    items_sharing_band_keys,
 )
 
 NEAR_DUPLICATE_JACCARD = 0.85
-CANDIDATES_BY_BAND = 40
+CANDIDATES_BY_BAND = 40  # per item
+BAND_HOLDERS_MAX = 2000  # per document: the newest stored items sharing any of its bands
 SHORTLIST = 64  # window candidates per item whose signatures are compared
 
 
@@ -53,7 +54,7 @@ class NewItem:
     content_hash: str
     features: StoryFeatures
     about: frozenset[str]  # the countries it is mainly about (at most three)
-    bands: list[int]
+    bands: list[str]  # MinHash band keys
     day: date  # its date, or the load date when it has none
 
 
@@ -149,19 +150,19 @@ def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[
 def _band_candidates(session: Session, batch: list[NewItem], pending: list[int],
                      seen: set[int]) -> dict[int, _Best]:
     """Score the near-copies found through shared bands that the window did not hold."""
-    holders = item_ids_by_band(session, [b for j in pending for b in batch[j].bands])
-    wanted: dict[int, list[int]] = {}
+    keys = [k for j in pending for k in batch[j].bands]
+    holders = items_sharing_band_keys(session, keys, BAND_HOLDERS_MAX)
+    rows = [(row, codes) for row, codes in candidate_rows(session, [i for i in holders if i not in seen])
+            if row.story_id is not None]
+    held = [frozenset(row.band_keys.split()) for row, _ in rows]
+    found: dict[int, _Best] = {}
     for j in pending:
-        counts = Counter(i for band in set(batch[j].bands) for i in holders.get(band, ()))
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES_BY_BAND]
-        wanted[j] = [i for i, _ in top if i not in seen]
-    ids = sorted({i for ids in wanted.values() for i in ids})
-    rows = {row.id: (row, codes) for row, codes in candidate_rows(session, ids)}
-    found = {}
-    for j, ids in wanted.items():
-        for i in ids:
-            if i in rows and rows[i][0].story_id is not None:
-                _keep_better(found, j, rows[i], batch[j].features)
+        mine = set(batch[j].bands)
+        # The candidates sharing the most bands (the newest on ties) are the likeliest copies.
+        counts = [(len(mine & keys), row.id, k) for k, ((row, _), keys) in enumerate(zip(rows, held, strict=True))]
+        for count, _, k in sorted(counts, reverse=True)[:CANDIDATES_BY_BAND]:
+            if count:
+                _keep_better(found, j, rows[k], batch[j].features)
     return found
 
 

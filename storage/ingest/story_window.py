@@ -49,7 +49,10 @@ from storage.repositories.story_candidates import (
 logger = logging.getLogger(__name__)
 
 DAYS_AROUND = 2  # a story's reports come within two days of each other (same_story agrees)
-MAX_DAYS_KEPT = 40
+# Days kept, least recently used first out. Documents arriving in date order touch about a week
+# (their days and two either side); a week-long digest touches eleven. Fourteen holds those
+# with room to spare, and bounds memory by a fortnight of news however large the store grows.
+MAX_DAYS_KEPT = 14
 MAX_PARTS = 8  # encoded parts a day keeps before merging them into one
 _NO_SIGNATURE = tuple(minhash(set()))  # for rows stored without one
 

@@ -1,4 +1,4 @@
-"""Write a matched document's items, stories, countries and bands in a few batched statements."""
+"""Write a matched document's items, stories and countries in a few batched statements."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from storage.ingest.enrich import EnrichedItem
 from storage.ingest.stories import Decision
 from storage.ingest.story_window import Entry
 from storage.repositories.items import (
-    insert_item_bands,
     insert_item_countries,
     insert_items,
     link_duplicates,
@@ -29,9 +28,6 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
     insert_item_countries(session, [
         (item_id, t.code, t.mentions, t.about, t.score, rank)
         for item_id, item in zip(ids, items, strict=True) for rank, t in enumerate(item.countries)])
-    insert_item_bands(session, [
-        (band, item_id)
-        for item_id, item in zip(ids, items, strict=True) for band in sorted(set(item.match.bands))])
     return list(zip(ids, story_of, strict=True))
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Date, Row, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Item, ItemBand, ItemCountry
+from storage.models import Item, ItemCountry
 from storage.repositories.bulk import insert_rows, insert_tuples
 
 
@@ -22,10 +22,6 @@ def insert_item_countries(session: Session, rows: Sequence[tuple[int, str, int, 
     insert_tuples(session, ItemCountry.__table__,
                   ("item_id", "country", "mentions", "about", "score", "rank"), rows)
 
-
-def insert_item_bands(session: Session, rows: Sequence[tuple[int, int]]) -> None:
-    """Insert (band, item_id) rows."""
-    insert_tuples(session, ItemBand.__table__, ("band", "item_id"), rows)
 
 
 def link_duplicates(session: Session, links: dict[int, int]) -> None:
@@ -122,7 +118,7 @@ def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
     if not ids:
         return []
     cols = (Item.id, Item.story_id, Item.document_id, Item.duplicate_of_id, Item.title,
-            Item.signature, Item.published, Item.keywords, Item.content_hash)
+            Item.signature, Item.published, Item.keywords, Item.content_hash, Item.band_keys)
     rows = session.execute(select(*cols).where(Item.id.in_(list(ids)))).all()
     codes: dict[int, list[str]] = {}
     stmt = select(ItemCountry.item_id, ItemCountry.country).where(ItemCountry.item_id.in_(list(ids)))

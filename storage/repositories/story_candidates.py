@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ARRAY, Text, and_, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from storage.models import Item, ItemBand, ItemCountry
+from storage.models import Item, ItemCountry
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +33,20 @@ def first_items_by_content_hash(session: Session, hashes: Sequence[str]) -> dict
     return found
 
 
-def item_ids_by_band(session: Session, bands: Sequence[int]) -> dict[int, list[int]]:
-    """Return the stored item ids holding each of *bands*."""
-    found: dict[int, list[int]] = {}
-    if not bands:
-        return found
-    stmt = select(ItemBand.band, ItemBand.item_id).where(ItemBand.band.in_(sorted(set(bands))))
-    for band, item_id in session.execute(stmt):
-        found.setdefault(band, []).append(item_id)
-    return found
+def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -> list[int]:
+    """Return the ids of stored items holding any of *keys*, newest first, at most *limit*."""
+    # Keys are hex words, but anything else is dropped too: they go into a query language.
+    words = sorted({k for k in keys if k.isalnum() and k.isascii()})
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = text("SELECT rowid FROM item_bands_fts WHERE item_bands_fts MATCH :words "
+                    "ORDER BY rowid DESC LIMIT :limit")
+        rows = session.execute(stmt, {"words": " OR ".join(words), "limit": limit})
+    else:
+        held = func.string_to_array(Item.band_keys, " ").op("&&")(cast(words, ARRAY(Text)))
+        rows = session.execute(select(Item.id).where(held).order_by(Item.id.desc()).limit(limit))
+    return [item_id for (item_id,) in rows]
 
 
 def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
