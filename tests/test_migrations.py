@@ -222,4 +222,5 @@ def test_band_keys_are_recomputed_from_signatures(fresh_engine):
     # Item 2's keys come back; items 1 and 3 hold damaged two-byte signatures and get none.
     assert keys == {1: "", 2: " ".join(lsh_bands(signature)), 3: ""}
     with Session(fresh_engine) as session:  # and the index finds them
-        assert items_sharing_band_keys(session, lsh_bands(signature)[:1], limit=10) == [2]
+        assert items_sharing_band_keys(session, lsh_bands(signature)[:1], limit=10) == [
+            (2, keys[2])]

@@ -10,7 +10,7 @@ Candidates are scored with same_story; the best at or above the threshold gives 
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -150,19 +150,26 @@ def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[
 def _band_candidates(session: Session, batch: list[NewItem], pending: list[int],
                      seen: set[int]) -> dict[int, _Best]:
     """Score the near-copies found through shared bands that the window did not hold."""
-    keys = [k for j in pending for k in batch[j].bands]
-    holders = items_sharing_band_keys(session, keys, BAND_HOLDERS_MAX)
-    rows = [(row, codes) for row, codes in candidate_rows(session, [i for i in holders if i not in seen])
-            if row.story_id is not None]
-    held = [frozenset(row.band_keys.split()) for row, _ in rows]
-    found: dict[int, _Best] = {}
+    holders = items_sharing_band_keys(session, [k for j in pending for k in batch[j].bands],
+                                      BAND_HOLDERS_MAX)
+    by_key: dict[str, list[int]] = {}
+    for item_id, keys in holders:
+        if item_id not in seen:
+            for key in keys.split():
+                by_key.setdefault(key, []).append(item_id)
+    wanted: dict[int, list[int]] = {}
     for j in pending:
-        mine = set(batch[j].bands)
         # The candidates sharing the most bands (the newest on ties) are the likeliest copies.
-        counts = [(len(mine & keys), row.id, k) for k, ((row, _), keys) in enumerate(zip(rows, held, strict=True))]
-        for count, _, k in sorted(counts, reverse=True)[:CANDIDATES_BY_BAND]:
-            if count:
-                _keep_better(found, j, rows[k], batch[j].features)
+        counts = Counter(i for key in set(batch[j].bands) for i in by_key.get(key, ()))
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES_BY_BAND]
+        wanted[j] = [i for i, _ in top]
+    rows = {row.id: (row, codes)
+            for row, codes in candidate_rows(session, sorted({i for ids in wanted.values() for i in ids}))}
+    found: dict[int, _Best] = {}
+    for j, ids in wanted.items():
+        for i in ids:
+            if i in rows and rows[i][0].story_id is not None:
+                _keep_better(found, j, rows[i], batch[j].features)
     return found
 
 

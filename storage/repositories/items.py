@@ -118,7 +118,7 @@ def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
     if not ids:
         return []
     cols = (Item.id, Item.story_id, Item.document_id, Item.duplicate_of_id, Item.title,
-            Item.signature, Item.published, Item.keywords, Item.content_hash, Item.band_keys)
+            Item.signature, Item.published, Item.keywords, Item.content_hash)
     rows = session.execute(select(*cols).where(Item.id.in_(list(ids)))).all()
     codes: dict[int, list[str]] = {}
     stmt = select(ItemCountry.item_id, ItemCountry.country).where(ItemCountry.item_id.in_(list(ids)))

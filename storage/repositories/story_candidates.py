@@ -33,20 +33,21 @@ def first_items_by_content_hash(session: Session, hashes: Sequence[str]) -> dict
     return found
 
 
-def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -> list[int]:
-    """Return the ids of stored items holding any of *keys*, newest first, at most *limit*."""
+def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -> list[tuple[int, str]]:
+    """Return (id, band keys) of stored items holding any of *keys*, newest first, at most *limit*."""
     # Keys are hex words, but anything else is dropped too: they go into a query language.
     words = sorted({k for k in keys if k.isalnum() and k.isascii()})
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        stmt = text("SELECT rowid FROM item_bands_fts WHERE item_bands_fts MATCH :words "
+        stmt = text("SELECT rowid, band_keys FROM item_bands_fts WHERE item_bands_fts MATCH :words "
                     "ORDER BY rowid DESC LIMIT :limit")
         rows = session.execute(stmt, {"words": " OR ".join(words), "limit": limit})
     else:
         held = func.string_to_array(Item.band_keys, " ").op("&&")(cast(words, ARRAY(Text)))
-        rows = session.execute(select(Item.id).where(held).order_by(Item.id.desc()).limit(limit))
-    return [item_id for (item_id,) in rows]
+        rows = session.execute(select(Item.id, Item.band_keys).where(held)
+                               .order_by(Item.id.desc()).limit(limit))
+    return [(item_id, keys) for item_id, keys in rows]
 
 
 def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
