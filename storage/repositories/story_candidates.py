@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ARRAY, Text, and_, cast, func, or_, select, text
+from sqlalchemy import ARRAY, Text, and_, cast, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from storage.models import Item, ItemCountry
@@ -44,7 +44,9 @@ def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -
                     "ORDER BY rowid DESC LIMIT :limit")
         rows = session.execute(stmt, {"words": " OR ".join(words), "limit": limit})
     else:
-        held = func.string_to_array(Item.band_keys, " ").op("&&")(cast(words, ARRAY(Text)))
+        # The separator is written out, not bound: only the index's own expression uses it.
+        keys = func.string_to_array(Item.band_keys, literal_column("' '"))
+        held = keys.op("&&")(cast(words, ARRAY(Text)))
         rows = session.execute(select(Item.id, Item.band_keys).where(held)
                                .order_by(Item.id.desc()).limit(limit))
     return [(item_id, keys) for item_id, keys in rows]

@@ -41,7 +41,10 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS item_bands_fts_ai",
     "DROP TABLE IF EXISTS item_bands_fts",
 ]
-POSTGRES_UP = ["CREATE INDEX ix_items_band_keys ON items USING gin (string_to_array(band_keys, ' '))"]
+# fastupdate off: GIN's pending list is scanned whole by every lookup until a vacuum merges it,
+# and ingest looks keys up for every document (192 ms a lookup at 2,000 items, 4 ms without it).
+POSTGRES_UP = ["CREATE INDEX ix_items_band_keys ON items USING gin (string_to_array(band_keys, ' ')) "
+               "WITH (fastupdate = off)"]
 POSTGRES_DOWN = ["DROP INDEX IF EXISTS ix_items_band_keys"]
 
 
