@@ -42,7 +42,8 @@ def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -
     if session.get_bind().dialect.name == "sqlite":
         stmt = text("SELECT rowid, band_keys FROM item_bands_fts WHERE item_bands_fts MATCH :words "
                     "ORDER BY rowid DESC LIMIT :limit")
-        rows = session.execute(stmt, {"words": " OR ".join(words), "limit": limit})
+        # Quoted, so a key that reads as an operator (NOT, OR) is still a word.
+        rows = session.execute(stmt, {"words": " OR ".join(f'"{w}"' for w in words), "limit": limit})
     else:
         # The separator is written out, not bound: only the index's own expression uses it.
         keys = func.string_to_array(Item.band_keys, literal_column("' '"))
