@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from storage.ingest.pipeline import Ingestor
+from storage.ingest.story_window import StoryWindow
 from storage.models import Item, Story
 from storage.repositories.documents import delete_document
 from tests.test_briefing_service import DOC_A, DOC_B, PORT_BODY, T1, T2, Clock, newsletter
@@ -97,3 +98,18 @@ def test_a_copy_of_a_stored_item_links_to_the_original(sessions):
                                  .where(Item.title == "Port strike")).one()
         assert copied.duplicate_of_id == original
         assert copied.story_id == _story_of(sessions, STRIKE)
+
+
+def test_days_beyond_the_row_budget_are_dropped_and_reloaded(sessions):
+    clock = Clock(T1)
+    _load(_ingestor(sessions, clock), clock, "a.txt", DOC_A, T1)
+    window = StoryWindow(max_rows=1)
+    with sessions() as session:
+        window.refresh(session)
+        near = window.window(session, {date(2025, 3, 17)}).ids.tolist()
+        assert near  # the days asked for stay, whatever the budget
+        far = window.window(session, {date(2025, 4, 30)})  # a later request, nothing stored there
+        assert len(far.ids) == 0
+        assert sum(len(b) for b in window._days.values()) == 0  # the March days were dropped
+        again = window.window(session, {date(2025, 3, 17)}).ids.tolist()
+    assert sorted(again) == sorted(near)  # and come back from the database when needed

@@ -4,7 +4,7 @@ Story matching compares a new item with the stored items about the same countrie
 days of it. Reading and decoding those from the database for every document was most of the
 cost of ingest, so each day's items are loaded once, kept as arrays, and brought up to date by
 reading only the rows stored since (ids above a high-water mark), which also picks up what
-other processes stored. Memory is bounded by the number of days kept, not by the store.
+other processes stored. Memory is bounded by a row budget (least recently used days out first), not by the store.
 
 The window is a cache: a candidate it proposes is checked against the database before an item
 is attached to its story, so items deleted meanwhile are never joined.
@@ -49,10 +49,11 @@ from storage.repositories.story_candidates import (
 logger = logging.getLogger(__name__)
 
 DAYS_AROUND = 2  # a story's reports come within two days of each other (same_story agrees)
-# Days kept, least recently used first out. Documents arriving in date order touch about a week
-# (their days and two either side); a week-long digest touches eleven. Fourteen holds those
-# with room to spare, and bounds memory by a fortnight of news however large the store grows.
-MAX_DAYS_KEPT = 14
+# Days are kept while their items fit in this many rows (about 20 MB of arrays), least recently
+# used out first. Documents arriving in date order touch a week at most, so a busy store keeps
+# what it needs; a backfill in random date order keeps as many days as fit instead of reloading
+# one from the database for every document. Memory is bounded by rows, not by the store.
+MAX_ROWS_KEPT = 25_000
 MAX_PARTS = 8  # encoded parts a day keeps before merging them into one
 _NO_SIGNATURE = tuple(minhash(set()))  # for rows stored without one
 
@@ -166,8 +167,8 @@ def _on_days(about: WordSets, days: np.ndarray) -> WordSets:
 class StoryWindow:
     """Day buckets of recent items, loaded lazily and kept in step with the database."""
 
-    def __init__(self, max_days: int = MAX_DAYS_KEPT) -> None:
-        self.max_days = max_days
+    def __init__(self, max_rows: int = MAX_ROWS_KEPT) -> None:
+        self.max_rows = max_rows
         self.lock = threading.Lock()  # the bot ingests uploads in worker threads
         self._days: OrderedDict[date, DayBucket] = OrderedDict()
         self._high_water: int | None = None
@@ -188,6 +189,7 @@ class StoryWindow:
         wanted = sorted({d + timedelta(days=n) for d in days
                          for n in range(-DAYS_AROUND, DAYS_AROUND + 1)})
         buckets = [self._bucket(session, day) for day in wanted]
+        self._evict(keep=len(wanted))
         _encode_pending(buckets)
         return stack_windows([part for bucket in buckets for part in bucket.parts])
 
@@ -211,9 +213,13 @@ class StoryWindow:
         for row, codes, about in matchable_items_of_day(session, day):
             bucket.add(_entry(row, codes, about))
         self._days[day] = bucket
-        while len(self._days) > self.max_days:
-            self._days.popitem(last=False)
         return bucket
+
+    def _evict(self, keep: int) -> None:
+        """Drop the least recently used days until the rest fit, keeping the *keep* newest used."""
+        rows = sum(len(bucket) for bucket in self._days.values())
+        while rows > self.max_rows and len(self._days) > keep:
+            rows -= len(self._days.popitem(last=False)[1])
 
 
 def _day_of(row) -> date:
