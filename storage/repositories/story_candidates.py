@@ -46,11 +46,11 @@ def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -
         rows = session.execute(stmt, {"words": " OR ".join(f'"{w}"' for w in words), "limit": limit})
     else:
         # The separator is written out, not bound: only the index's own expression uses it.
-        keys = func.string_to_array(Item.band_keys, literal_column("' '"))
-        held = keys.op("&&")(cast(words, ARRAY(Text)))
+        stored = func.string_to_array(Item.band_keys, literal_column("' '"))
+        held = stored.op("&&")(cast(words, ARRAY(Text)))
         rows = session.execute(select(Item.id, Item.band_keys).where(held)
                                .order_by(Item.id.desc()).limit(limit))
-    return [(item_id, keys) for item_id, keys in rows]
+    return [(item_id, band_keys) for item_id, band_keys in rows]
 
 
 def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
