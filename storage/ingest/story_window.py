@@ -4,7 +4,8 @@ Story matching compares a new item with the stored items about the same countrie
 days of it. Reading and decoding those from the database for every document was most of the
 cost of ingest, so each day's items are loaded once, kept as arrays, and brought up to date by
 reading only the rows stored since (ids above a high-water mark), which also picks up what
-other processes stored. Memory is bounded by a row budget (least recently used days out first), not by the store.
+other processes stored. Memory is bounded by a row budget (least recently used days out
+first), not by the store.
 
 The window is a cache: a candidate it proposes is checked against the database before an item
 is attached to its story, so items deleted meanwhile are never joined.

@@ -23,7 +23,6 @@ def insert_item_countries(session: Session, rows: Sequence[tuple[int, str, int, 
                   ("item_id", "country", "mentions", "about", "score", "rank"), rows)
 
 
-
 def link_duplicates(session: Session, links: dict[int, int]) -> None:
     """Mark each item id in *links* as a duplicate of the item id it maps to."""
     if links:

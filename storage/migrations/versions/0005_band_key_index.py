@@ -6,6 +6,8 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
+# The keys must equal what ingest computes now, so the migration calls the same function; a
+# later change to the banding needs a migration of its own that recomputes them again.
 from briefs.similarity import lsh_bands, signature_from_bytes
 
 revision = "0005"
