@@ -87,9 +87,8 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str | None] = mapped_column(Text)  # space-separated, for story matching
-    # MinHash LSH band keys, space-separated. Indexed as words (FTS5 on SQLite, GIN on
-    # PostgreSQL): an inverted index takes a document's keys as appends, where a b-tree of
-    # random keys rewrote a page per key and doubled the bytes written at ingest.
+    # MinHash LSH band keys, space-separated. Indexed by triggers into a (key, item) b-tree on
+    # SQLite and by GIN on PostgreSQL (migrations 0005-0006; docs/architecture.md says why).
     band_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)

@@ -1,4 +1,5 @@
-"""The band-key index on real SQLite (FTS5) and PostgreSQL (GIN): lookups, limits, deletes."""
+"""The band-key index on real SQLite (a b-tree table) and PostgreSQL (GIN): lookups, limits,
+deletes and updates."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import random
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 
 from bench.corpus import newsletter
 from storage.models import Item
@@ -29,8 +30,11 @@ def test_items_holding_a_key_are_found_newest_first(ingestor, sessions):
     assert all(len(k) == 8 for k in keys.values())
     ids = sorted(keys)
     with sessions() as session:
+        # Each holder comes with the keys it shares with the query, not its others.
         assert items_sharing_band_keys(session, keys[ids[0]][:1], limit=10) == [
-            (ids[0], " ".join(keys[ids[0]]))]
+            (ids[0], keys[ids[0]][0])]
+        two = sorted(keys[ids[0]][2:4])
+        assert items_sharing_band_keys(session, [*two, "0" * 16], limit=10) == [(ids[0], " ".join(two))]
         wanted = [keys[i][3] for i in ids]
         found = [i for i, _ in items_sharing_band_keys(session, wanted, limit=10)]
         assert found == sorted(ids, reverse=True)
@@ -56,7 +60,7 @@ def test_deleted_items_leave_the_index(ingestor, sessions):
 
 def test_postgresql_lookup_uses_the_gin_index(ingestor, sessions, engine):
     if engine.dialect.name != "postgresql":
-        pytest.skip("the GIN index is PostgreSQL's; SQLite looks keys up in FTS5")
+        pytest.skip("the GIN index is PostgreSQL's; SQLite looks keys up in a b-tree table")
     _load(ingestor, 4, 2)
     keys = next(iter(_keys(sessions).values()))
     seen: list[tuple[str, object]] = []
@@ -79,3 +83,27 @@ def test_postgresql_lookup_uses_the_gin_index(ingestor, sessions, engine):
     # The driver prepares a statement it runs often, and a generic plan sees a bound separator
     # as unknown: only the index's own expression, written out, keeps the index in use.
     assert "string_to_array(items.band_keys, ' ')" in statement
+
+
+def test_changed_keys_move_in_the_index(ingestor, sessions):
+    _load(ingestor, 5, 2)
+    keys = _keys(sessions)
+    first, second = sorted(keys)
+    moved = [keys[first][0], "ab" * 8]  # one key kept, one new; the other seven go
+    with sessions.begin() as session:
+        session.execute(update(Item).where(Item.id == first).values(band_keys=" ".join(moved)))
+    with sessions() as session:
+        assert items_sharing_band_keys(session, keys[first][1:], limit=10) == []
+        assert items_sharing_band_keys(session, moved, limit=10) == [(first, " ".join(sorted(moved)))]
+        assert [i for i, _ in items_sharing_band_keys(session, keys[second], limit=10)] == [second]
+
+
+def test_keys_that_are_not_hex_words_index_nothing_and_break_nothing(ingestor, sessions):
+    _load(ingestor, 6, 1)
+    (item,) = _keys(sessions)
+    with sessions.begin() as session:  # a hand-edited row must not make the write fail
+        session.execute(update(Item).where(Item.id == item).values(band_keys='x"], "y  \\'))
+    with sessions.begin() as session:
+        session.execute(update(Item).where(Item.id == item).values(band_keys="cd" * 8))
+    with sessions() as session:
+        assert items_sharing_band_keys(session, ["cd" * 8], limit=10) == [(item, "cd" * 8)]

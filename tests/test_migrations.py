@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.cli import main
 from briefs.similarity import lsh_bands, minhash, shingles, signature_to_bytes
 from storage.copy import head_revision
-from storage.db import MIGRATIONS_DIR, current_revision, make_engine, upgrade
+from storage.db import MIGRATIONS_DIR, alembic_config, current_revision, make_engine, upgrade
 from storage.models import Base, Item
 from storage.query import parse_query
 from storage.repositories.search import search_items
@@ -183,9 +184,9 @@ def test_cli_revision_on_unreachable_database_is_one_line(monkeypatch, tmp_path,
 
 
 def _outside_orm(obj, name, type_, reflected, compare_to) -> bool:
-    # FTS5 virtual and shadow tables, the generated tsvector and the band-key GIN index live only in the
+    # FTS5 tables, SQLite's band-key table, the generated tsvector and the band-key GIN index live only in the
     # migration (the ORM never reads them directly): they are not drift.
-    if type_ == "table" and name and name.startswith(("items_fts", "item_bands_fts")):
+    if type_ == "table" and name and name.startswith(("items_fts", "item_band_keys")):
         return False
     if type_ == "column" and name == "search_vector":
         return False
@@ -222,5 +223,24 @@ def test_band_keys_are_recomputed_from_signatures(fresh_engine):
     # Item 2's keys come back; items 1 and 3 hold damaged two-byte signatures and get none.
     assert keys == {1: "", 2: " ".join(lsh_bands(signature)), 3: ""}
     with Session(fresh_engine) as session:  # and the index finds them
-        assert items_sharing_band_keys(session, lsh_bands(signature)[:1], limit=10) == [
-            (2, keys[2])]
+        assert items_sharing_band_keys(session, lsh_bands(signature)[:2], limit=10) == [
+            (2, " ".join(sorted(lsh_bands(signature)[:2])))]
+
+
+def test_sqlite_band_table_goes_back_to_fts5_on_downgrade(fresh_engine):
+    if fresh_engine.dialect.name != "sqlite":
+        pytest.skip("0006 changes only SQLite's band index; PostgreSQL keeps its GIN index")
+    upgrade(fresh_engine, "0005")
+    _seed_previous_revision(fresh_engine)
+    keys = lsh_bands(minhash(shingles(ITEMS[1][1])))
+    with fresh_engine.begin() as conn:
+        conn.execute(text("UPDATE items SET band_keys = :k WHERE id = 2"), {"k": " ".join(keys)})
+    upgrade(fresh_engine)  # 0006 fills its table from the rows already stored
+    with Session(fresh_engine) as session:
+        assert items_sharing_band_keys(session, keys[-1:], limit=10) == [(2, keys[-1])]
+    command.downgrade(alembic_config(fresh_engine), "0005")
+    with fresh_engine.connect() as conn:
+        assert "item_band_keys" not in inspect(conn).get_table_names()
+        found = conn.execute(text("SELECT rowid FROM item_bands_fts WHERE item_bands_fts MATCH :k"),
+                             {"k": f'"{keys[0]}"'}).scalars().all()
+    assert found == [2]

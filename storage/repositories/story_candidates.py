@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,23 +35,24 @@ def first_items_by_content_hash(session: Session, hashes: Sequence[str]) -> dict
 
 
 def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -> list[tuple[int, str]]:
-    """Return (id, band keys) of stored items holding any of *keys*, newest first, at most *limit*."""
-    # Keys are hex words, but anything else is dropped too: they go into a query language.
+    """Return (id, the keys it holds of *keys*, sorted) of stored items, newest first, at most *limit*."""
+    # Keys are hex words; anything else cannot be a stored key and is dropped before the query.
     words = sorted({k for k in keys if k.isalnum() and k.isascii()})
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        stmt = text("SELECT rowid, band_keys FROM item_bands_fts WHERE item_bands_fts MATCH :words "
-                    "ORDER BY rowid DESC LIMIT :limit")
-        # Quoted, so a key that reads as an operator (NOT, OR) is still a word.
-        rows = session.execute(stmt, {"words": " OR ".join(f'"{w}"' for w in words), "limit": limit})
-    else:
-        # The separator is written out, not bound: only the index's own expression uses it.
-        stored = func.string_to_array(Item.band_keys, literal_column("' '"))
-        held = stored.op("&&")(cast(words, ARRAY(Text)))
-        rows = session.execute(select(Item.id, Item.band_keys).where(held)
-                               .order_by(Item.id.desc()).limit(limit))
-    return [(item_id, band_keys) for item_id, band_keys in rows]
+        # One bound JSON array, not 400 parameters; each key is one primary-key seek.
+        stmt = text("SELECT item_id, group_concat(key, ' ') FROM item_band_keys "
+                    "WHERE key IN (SELECT value FROM json_each(:words)) "
+                    "GROUP BY item_id ORDER BY item_id DESC LIMIT :limit")
+        rows = session.execute(stmt, {"words": json.dumps(words), "limit": limit})
+        return [(i, " ".join(sorted(held.split()))) for i, held in rows]
+    # The separator is written out, not bound: only the index's own expression uses it.
+    stored = func.string_to_array(Item.band_keys, literal_column("' '"))
+    rows = session.execute(select(Item.id, Item.band_keys).where(stored.op("&&")(cast(words, ARRAY(Text))))
+                           .order_by(Item.id.desc()).limit(limit))
+    wanted = set(words)
+    return [(i, " ".join(sorted(wanted.intersection(band_keys.split())))) for i, band_keys in rows]
 
 
 def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
