@@ -43,6 +43,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+WAL_CHECKPOINT_PAGES = 10_000
+WAL_SIZE_LIMIT = 64 * 2**20
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL lets readers (the bot) run while a writer (an ingest) holds the lock.
     cur = dbapi_conn.cursor()
@@ -50,6 +54,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    # Checkpoint every ~40 MB of WAL instead of 4 MB: ingest rewrites the same index pages
+    # (band keys, FTS segments) document after document, and a rarer checkpoint copies each once
+    # (20,000-item ingest: 303-306 items/s at the default, 337-398 with this). The size limit
+    # gives the disk back after a checkpoint.
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+    cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cur.close()
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
-from storage.db import current_revision, head_revision, upgrade
+from storage.db import (
+    WAL_CHECKPOINT_PAGES,
+    WAL_SIZE_LIMIT,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from storage.models import Document, Item, Story
 from storage.query import parse_query
 from storage.repositories.documents import delete_document
@@ -42,6 +49,17 @@ def _load(ingestor, tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
     return ingestor.ingest_path(path)
+
+
+def test_sqlite_connections_get_wal_and_a_rarer_checkpoint(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("pragmas are SQLite's; PostgreSQL has its own settings")
+    with engine.connect() as conn:
+        pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in
+                  ("journal_mode", "foreign_keys", "synchronous", "wal_autocheckpoint",
+                   "journal_size_limit")}
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1,
+                      "wal_autocheckpoint": WAL_CHECKPOINT_PAGES, "journal_size_limit": WAL_SIZE_LIMIT}
 
 
 def test_upgrade_is_idempotent(engine):
