@@ -1,6 +1,7 @@
 """Ingest throughput into SQLite (FTS included) and peak memory, on a generated corpus.
 
     python bench/bench_ingest.py --items 20000 [--corpus steady|dense] [--per-doc 50] [--url ...]
+                                 [--report-every 1000]
 
 The process is pinned to one CPU (the issue's "one core"); both wall-clock and CPU time are
 reported, over the ingest calls only (generating the corpus is not counted).
@@ -33,6 +34,8 @@ def main() -> None:
                         help="steady: 500 items a day as time moves on; dense: all on 35 days")
     parser.add_argument("--url")
     parser.add_argument("--cpu", type=int, default=0, help="CPU to pin to (-1: no pinning)")
+    parser.add_argument("--report-every", type=int, default=0, metavar="N",
+                        help="also print items/s so far and the current RSS every N items")
     args = parser.parse_args()
     if args.cpu >= 0 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
@@ -49,10 +52,22 @@ def main() -> None:
             elapsed += time.perf_counter() - started
             cpu += time.process_time() - started_cpu
             assert result.status == "loaded", result.error
-            loaded += result.items
+            before, loaded = loaded, loaded + result.items
+            if args.report_every and loaded // args.report_every > before // args.report_every:
+                print(f"  items={loaded} items_per_s={loaded / elapsed:.0f} "
+                      f"cpu_items_per_s={loaded / cpu:.0f} rss_mb={_rss_mb():.0f}", flush=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"corpus={args.corpus} items={loaded} docs={n_docs} seconds={elapsed:.1f} items_per_s={loaded / elapsed:.0f} "
           f"cpu_items_per_s={loaded / cpu:.0f} peak_rss_mb={peak_mb:.0f}")
+
+
+def _rss_mb() -> float:
+    """Return the current resident set size in MB (Linux; the peak elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 if __name__ == "__main__":
