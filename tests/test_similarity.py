@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
 
 from briefs.similarity import (
+    _PRIME,
     BANDS,
     NUM_PERM,
     SAME_STORY_THRESHOLD,
+    _coefficients,
     content_hash,
     estimated_jaccard,
     features_for,
@@ -68,6 +71,15 @@ def test_shingles_are_stable_and_handle_short_text() -> None:
     assert len(shingles("one two three four five six")) == 2
     assert len(shingles("too short")) == 1
     assert shingles("") == set()
+
+
+def test_minhash_of_a_long_article_equals_the_formula() -> None:
+    # Past 256 shingles the values are hashed in blocks: the minima must not change.
+    values = set(random.Random(7).sample(range(2**32), 1_300))
+    a, b = _coefficients(NUM_PERM)
+    expected = [min((int(ai) * x + int(bi)) % _PRIME for x in values)
+                for ai, bi in zip(a[:, 0], b[:, 0], strict=True)]
+    assert minhash(values) == expected
 
 
 def test_minhash_matches_fixed_value() -> None:

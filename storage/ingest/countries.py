@@ -212,15 +212,19 @@ def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> lis
     if all(f.target not in data.ambiguous for f in found):
         return found
     explicit = Counter(f.target for f in found if f.target not in data.ambiguous)
+    # Decided once per ambiguous name: the hints search the whole text, and a long article
+    # may say "Korea" dozens of times.
+    choices: dict[str, str | None] = {}
     resolved = []
     for mention in found:
         candidates = data.ambiguous.get(mention.target)
         if candidates is None:
             resolved.append(mention)
             continue
-        present = [c for c in candidates if explicit[c] or _hinted(data, c, text)]
-        choice = present[0] if len(present) == 1 else None if present else candidates[0]
-        if choice:
+        if mention.target not in choices:
+            present = [c for c in candidates if explicit[c] or _hinted(data, c, text)]
+            choices[mention.target] = present[0] if len(present) == 1 else None if present else candidates[0]
+        if choice := choices[mention.target]:
             resolved.append(_Mention(mention.surface, choice, mention.weight))
     return resolved
 
