@@ -1,10 +1,12 @@
-"""The SQLite band-key index, two layouts: FTS5 (migration 0005) and a b-tree table (0006).
+"""The SQLite band-key index, three layouts: FTS5 (migration 0005); one b-tree table (0006 with
+every document's keys merged at once); recent and merged b-trees (0006 as ingest runs it).
 
-    python bench/bench_band_index.py [--items 100000] [--layout fts5 btree]
+    python bench/bench_band_index.py [--items 100000] [--layout fts5 btree recent]
 
 Replays what ingest does per 50-item document: look up its 400 band keys, insert the items
-(triggers index the keys), commit. Random keys, so no lookup finds anything: the cost of the
-index itself. Prints cumulative CPU ms per item for each step every 20,000 items.
+(triggers index the keys), merge when due, commit. Random keys, so no lookup finds anything:
+the cost of the index itself. Prints cumulative CPU ms per item for each step, and the pages
+a commit wrote, every 20,000 items.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from storage.repositories.story_candidates import (  # noqa: E402
+    _SQLITE_HOLDERS,
+    BAND_KEYS_MERGE_AT,
+)
 
 
 def _migration(name: str):
@@ -45,9 +52,18 @@ def _lookup(db: sqlite3.Connection, layout: str, keys: list[str]) -> list:
         words = " OR ".join(f'"{k}"' for k in keys)
         return db.execute("SELECT rowid FROM item_bands_fts WHERE item_bands_fts MATCH ? "
                           "ORDER BY rowid DESC LIMIT 2000", (words,)).fetchall()
-    return db.execute("SELECT item_id FROM item_band_keys WHERE key IN "
-                      "(SELECT value FROM json_each(?)) GROUP BY item_id ORDER BY item_id DESC "
-                      "LIMIT 2000", (json.dumps(keys),)).fetchall()
+    return db.execute(_SQLITE_HOLDERS, {"words": json.dumps(keys), "limit": 2000}).fetchall()
+
+
+def _merge(db: sqlite3.Connection, layout: str) -> None:
+    """Merge recent keys as merge_band_keys does: every document (btree) or when due (recent)."""
+    if layout == "fts5":
+        return
+    pending = db.execute("SELECT count(*) FROM item_band_keys_new").fetchone()[0]
+    if pending >= (1 if layout == "btree" else BAND_KEYS_MERGE_AT):
+        db.execute("INSERT OR IGNORE INTO item_band_keys(key, item_id) "
+                   "SELECT key, item_id FROM item_band_keys_new ORDER BY key, item_id")
+        db.execute("DELETE FROM item_band_keys_new")
 
 
 def run(layout: str, items: int, path: Path) -> None:
@@ -56,7 +72,7 @@ def run(layout: str, items: int, path: Path) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     _setup(db, layout)
-    rng, spent, stored = random.Random(1), [0.0, 0.0, 0.0], 0
+    rng, spent, stored, pages = random.Random(1), [0.0, 0.0, 0.0], 0, []
     while stored < items:
         rows = [" ".join(f"{rng.getrandbits(64):016x}" for _ in range(8)) for _ in range(50)]
         marks = [time.process_time()]
@@ -64,24 +80,34 @@ def run(layout: str, items: int, path: Path) -> None:
         _lookup(db, layout, [k for row in rows for k in row.split()])
         marks.append(time.process_time())
         db.executemany("INSERT INTO items (band_keys) VALUES (?)", [(r,) for r in rows])
+        _merge(db, layout)
         marks.append(time.process_time())
         db.execute("COMMIT")
         marks.append(time.process_time())
         for step in range(3):
             spent[step] += marks[step + 1] - marks[step]
         stored += len(rows)
+        pages.append(_wal_pages(db))
         if stored % 20_000 == 0:
             look, insert, commit = (s * 1000 / stored for s in spent)
             print(f"layout={layout} items={stored} lookup={look:.3f} insert={insert:.3f} "
-                  f"commit={commit:.3f} total={look + insert + commit:.3f} ms/item", flush=True)
+                  f"commit={commit:.3f} total={look + insert + commit:.3f} ms/item "
+                  f"pages_per_commit={sum(pages) / len(pages):.0f}", flush=True)
+            pages.clear()
     db.close()
+
+
+def _wal_pages(db: sqlite3.Connection) -> int:
+    """Return the pages the last commit wrote, and checkpoint them (the WAL restarts after)."""
+    return db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
 
 
 def main() -> None:
     """Run the benchmark and print figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--layout", nargs="+", choices=["fts5", "btree"], default=["fts5", "btree"])
+    parser.add_argument("--layout", nargs="+", choices=["fts5", "btree", "recent"],
+                        default=["fts5", "btree", "recent"])
     parser.add_argument("--cpu", type=int, default=0, help="CPU to pin to (-1: no pinning)")
     args = parser.parse_args()
     if args.cpu >= 0 and hasattr(os, "sched_setaffinity"):

@@ -87,7 +87,7 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str | None] = mapped_column(Text)  # space-separated, for story matching
-    # MinHash LSH band keys, space-separated. Indexed by triggers into a (key, item) b-tree on
+    # MinHash LSH band keys, space-separated. Indexed by triggers into (key, item) b-trees on
     # SQLite and by GIN on PostgreSQL (migrations 0005-0006; docs/architecture.md says why).
     band_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -7,11 +7,11 @@ import random
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, select, text, update
 
 from bench.corpus import newsletter
 from storage.models import Item
-from storage.repositories.story_candidates import items_sharing_band_keys
+from storage.repositories.story_candidates import items_sharing_band_keys, merge_band_keys
 
 
 def _load(ingestor, seed: int, stories: int) -> None:
@@ -107,3 +107,44 @@ def test_keys_that_are_not_hex_words_index_nothing_and_break_nothing(ingestor, s
         session.execute(update(Item).where(Item.id == item).values(band_keys="cd" * 8))
     with sessions() as session:
         assert items_sharing_band_keys(session, ["cd" * 8], limit=10) == [(item, "cd" * 8)]
+
+
+def test_merged_keys_are_found_moved_and_deleted_like_recent_ones(ingestor, sessions, engine):
+    _load(ingestor, 7, 3)
+    keys = _keys(sessions)
+    first, second, third = sorted(keys)
+    with sessions.begin() as session:
+        merged = merge_band_keys(session, at_least=1)
+    if engine.dialect.name != "sqlite":
+        assert merged == 0  # GIN takes keys as they come: nothing to merge
+        return
+    assert merged == 24
+    with sessions() as session:
+        assert _table_rows(session) == (24, 0)
+        assert [i for i, _ in items_sharing_band_keys(session, keys[first], limit=10)] == [first]
+    _load(ingestor, 8, 1)  # a recent item beside the merged ones
+    newest = max(_keys(sessions))
+    with sessions.begin() as session:
+        session.execute(delete(Item).where(Item.id == second))
+        session.execute(update(Item).where(Item.id == third).values(band_keys="ef" * 8))
+    with sessions() as session:
+        assert _table_rows(session) == (8, 9)  # first merged; newest and third's new key recent
+        assert items_sharing_band_keys(session, keys[second] + keys[third], limit=10) == []
+        found = items_sharing_band_keys(session, ["ef" * 8, *keys[first], *_keys(sessions)[newest]], 10)
+        assert [i for i, _ in found] == [newest, third, first]
+
+
+def test_merging_waits_for_enough_keys(ingestor, sessions, engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite keeps recent band keys apart")
+    _load(ingestor, 9, 2)
+    with sessions.begin() as session:
+        assert merge_band_keys(session, at_least=17) == 0
+        assert _table_rows(session) == (0, 16)
+        assert merge_band_keys(session, at_least=16) == 16
+        assert _table_rows(session) == (16, 0)
+
+
+def _table_rows(session) -> tuple[int, int]:
+    return tuple(session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                 for t in ("item_band_keys", "item_band_keys_new"))

@@ -15,6 +15,7 @@ from storage.repositories.items import (
     link_duplicates,
 )
 from storage.repositories.stories import add_to_stories, create_stories
+from storage.repositories.story_candidates import merge_band_keys
 
 
 def write_items(session: Session, document_id: int, items: list[EnrichedItem],
@@ -28,6 +29,7 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
     insert_item_countries(session, [
         (item_id, t.code, t.mentions, t.about, t.score, rank)
         for item_id, item in zip(ids, items, strict=True) for rank, t in enumerate(item.countries)])
+    merge_band_keys(session)  # now and then: see migration 0006
     return list(zip(ids, story_of, strict=True))
 
 

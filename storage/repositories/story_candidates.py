@@ -41,10 +41,7 @@ def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        # One bound JSON array, not 400 parameters; each key is one primary-key seek.
-        stmt = text("SELECT item_id, group_concat(key, ' ') FROM item_band_keys "
-                    "WHERE key IN (SELECT value FROM json_each(:words)) "
-                    "GROUP BY item_id ORDER BY item_id DESC LIMIT :limit")
+        stmt = text(_SQLITE_HOLDERS)
         rows = session.execute(stmt, {"words": json.dumps(words), "limit": limit})
         return [(i, " ".join(sorted(held.split()))) for i, held in rows]
     # The separator is written out, not bound: only the index's own expression uses it.
@@ -53,6 +50,35 @@ def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -
                            .order_by(Item.id.desc()).limit(limit))
     wanted = set(words)
     return [(i, " ".join(sorted(wanted.intersection(band_keys.split())))) for i, band_keys in rows]
+
+
+# One bound JSON array, not 400 parameters; each key is a primary-key seek in each table (the
+# merged keys and the recent ones, see migration 0006). A pair is never in both.
+_SQLITE_HOLDERS = """
+    SELECT item_id, group_concat(key, ' ') FROM (
+        SELECT key, item_id FROM item_band_keys WHERE key IN (SELECT value FROM json_each(:words))
+        UNION ALL
+        SELECT key, item_id FROM item_band_keys_new WHERE key IN (SELECT value FROM json_each(:words))
+    ) GROUP BY item_id ORDER BY item_id DESC LIMIT :limit"""
+
+# Recent band keys (SQLite) are merged into the big table once this many have gathered: few
+# enough to share a few dozen pages, many enough that a merge writes each page of the big
+# table once for dozens of documents.
+BAND_KEYS_MERGE_AT = 16_000
+
+
+def merge_band_keys(session: Session, at_least: int = BAND_KEYS_MERGE_AT) -> int:
+    """Move the recent band keys into the merged table once *at_least* have gathered (SQLite)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return 0  # PostgreSQL's GIN index takes keys as they come
+    pending = session.execute(text("SELECT count(*) FROM item_band_keys_new")).scalar_one()
+    if pending < max(at_least, 1):
+        return 0
+    # Sorted, so the big table takes them leaf by leaf.
+    session.execute(text("INSERT OR IGNORE INTO item_band_keys(key, item_id) "
+                         "SELECT key, item_id FROM item_band_keys_new ORDER BY key, item_id"))
+    session.execute(text("DELETE FROM item_band_keys_new"))
+    return pending
 
 
 def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
