@@ -27,7 +27,7 @@ from storage.ingest.story_window import StoryWindow  # noqa: E402
 STAGES = {
     pipeline: ["read_bytes", "split_document", "enrich_item", "create_document", "document_by_sha256"],
     writer: ["insert_items", "insert_item_countries", "create_stories",
-             "add_to_stories"],
+             "add_to_stories", "merge_band_keys"],
     stories: ["first_items_by_content_hash", "current_story_ids", "items_sharing_band_keys",
               "_from_window", "_band_candidates"],
     StoryWindow: ["window", "refresh", "remember"],
