@@ -11,7 +11,7 @@ _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, object]]) -> list[int]:
-    """Insert *rows* into *table* in one batch; return their new ids in the same order."""
+    """Insert *rows* (new rows, no ids given) into *table* in one batch; return their ids in order."""
     if not rows:
         return []
     connection = session.connection()
