@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.db import (
     WAL_CHECKPOINT_PAGES,
@@ -19,6 +19,7 @@ from storage.query import parse_query
 from storage.repositories.documents import delete_document
 from storage.repositories.items import country_item_counts, newest_items
 from storage.repositories.search import HIGHLIGHT_END, HIGHLIGHT_START, search_items
+from storage.repositories.stories import create_stories
 from tests.conftest import SAMPLES
 
 NEWSLETTER = """Weekly Notes
@@ -194,3 +195,23 @@ def test_folder_with_unreadable_entries(ingestor, tmp_path):
     assert "vanished" in results["dangling.txt"]
     assert "not a regular file" in results["pipe.txt"]
     assert "no such file" in results["nope"]
+
+
+def test_sqlite_bulk_insert_refuses_ids_it_cannot_vouch_for(engine, sessions):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL returns the ids with RETURNING, in order")
+    with sessions.begin() as session:
+        assert create_stories(session, [_story_row("a"), _story_row("b")]) == [1, 2]
+    # With the largest rowid taken, SQLite picks free ids at random: no longer consecutive.
+    with sessions.begin() as session:
+        session.add(Story(id=2**63 - 1, **_story_row("last")))
+    with pytest.raises(RuntimeError, match="consecutive"), sessions.begin() as session:
+        create_stories(session, [_story_row(str(n)) for n in range(5)])
+    with sessions() as session:  # the failed batch rolled back whole
+        assert session.scalar(select(func.count(Story.id))) == 3
+
+
+def _story_row(title: str) -> dict[str, object]:
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    return {"title": title, "published": date(2025, 3, 1), "first_seen": now, "updated_at": now,
+            "item_count": 1}
