@@ -27,10 +27,12 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.orm import Session
 
 from storage.clock import as_utc
 from storage.db import MIGRATIONS_DIR, current_revision, upgrade
 from storage.models import Base
+from storage.repositories.story_candidates import merge_band_keys
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,9 @@ def copy_database(
                 progress(table.name, report.rows[table.name])
         if dst.dialect.name == "postgresql":
             _reset_sequences(dst)
+        # The triggers put every copied band key among the recent ones (SQLite): merged in one
+        # sorted pass now rather than by the first ingest.
+        merge_band_keys(Session(bind=dst), at_least=1)
     logger.info("copied %d rows", report.total)
     return report
 

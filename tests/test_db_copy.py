@@ -80,9 +80,22 @@ def test_copy_sqlite_to_postgres_and_back(source, tmp_path, capsys):
             back = make_engine(f"sqlite:///{tmp_path / 'back.sqlite3'}")
             copy_database(target, back)
             assert reading(back) == reading(source)
+            assert _items_with_band_keys(source) > 0
+            assert _band_key_rows(back) == (8 * _items_with_band_keys(source), 0)  # all merged
             back.dispose()
         finally:
             target.dispose()
+
+
+def _band_key_rows(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return tuple(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()
+                     for t in ("item_band_keys", "item_band_keys_new"))
+
+
+def _items_with_band_keys(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM items WHERE band_keys <> ''").scalar_one()
 
 
 def _new_rows_get_fresh_ids(engine: Engine) -> None:
