@@ -104,7 +104,8 @@ def copy_database(
             _reset_sequences(dst)
         # The triggers put every copied band key among the recent ones (SQLite): merged in one
         # sorted pass now rather than by the first ingest.
-        merge_band_keys(Session(bind=dst), at_least=1)
+        with Session(bind=dst) as session:  # joins dst's transaction; closing it commits nothing
+            merge_band_keys(session, at_least=1)
     logger.info("copied %d rows", report.total)
     return report
 
