@@ -12,6 +12,7 @@ a commit wrote, every 20,000 items.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -26,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from storage.repositories.story_candidates import (  # noqa: E402
     _SQLITE_HOLDERS,
     BAND_KEYS_MERGE_AT,
+    SQLITE_BAND_MERGE,
 )
 
 
 def _migration(name: str):
-    import importlib.util
-
+    """Load a migration module by file name (the versions folder is not a package)."""
     path = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions" / name
     spec = importlib.util.spec_from_file_location(name[:-3], path)
     module = importlib.util.module_from_spec(spec)
@@ -61,9 +62,8 @@ def _merge(db: sqlite3.Connection, layout: str) -> None:
         return
     pending = db.execute("SELECT count(*) FROM item_band_keys_new").fetchone()[0]
     if pending >= (1 if layout == "btree" else BAND_KEYS_MERGE_AT):
-        db.execute("INSERT OR IGNORE INTO item_band_keys(key, item_id) "
-                   "SELECT key, item_id FROM item_band_keys_new ORDER BY key, item_id")
-        db.execute("DELETE FROM item_band_keys_new")
+        for sql in SQLITE_BAND_MERGE:
+            db.execute(sql)
 
 
 def run(layout: str, items: int, path: Path) -> None:

@@ -65,6 +65,11 @@ _SQLITE_HOLDERS = """
 # enough to share a few dozen pages, many enough that a merge writes each page of the big
 # table once for dozens of documents.
 BAND_KEYS_MERGE_AT = 16_000
+SQLITE_BAND_MERGE = (  # sorted, so the big table takes them leaf by leaf
+    "INSERT OR IGNORE INTO item_band_keys(key, item_id) "
+    "SELECT key, item_id FROM item_band_keys_new ORDER BY key, item_id",
+    "DELETE FROM item_band_keys_new",
+)
 
 
 def merge_band_keys(session: Session, at_least: int = BAND_KEYS_MERGE_AT) -> int:
@@ -74,10 +79,8 @@ def merge_band_keys(session: Session, at_least: int = BAND_KEYS_MERGE_AT) -> int
     pending = session.execute(text("SELECT count(*) FROM item_band_keys_new")).scalar_one()
     if pending < max(at_least, 1):
         return 0
-    # Sorted, so the big table takes them leaf by leaf.
-    session.execute(text("INSERT OR IGNORE INTO item_band_keys(key, item_id) "
-                         "SELECT key, item_id FROM item_band_keys_new ORDER BY key, item_id"))
-    session.execute(text("DELETE FROM item_band_keys_new"))
+    for sql in SQLITE_BAND_MERGE:
+        session.execute(text(sql))
     return pending
 
 
