@@ -153,4 +153,4 @@ class _KeyTable(dict[str, str | None]):
 
 
 _KEYS = _KeyTable()
-_KEYS_MAX = 50_000  # bounds memory on endless streams of new names and numbers (~8 MB)
+_KEYS_MAX = 20_000  # bounds memory on endless streams of new names and numbers (~3 MB)

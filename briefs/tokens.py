@@ -142,4 +142,4 @@ class _ContentTable(dict[str, str]):
 
 
 _CONTENT = _ContentTable()
-_CONTENT_MAX = 50_000  # bounds memory on endless streams of new names and numbers (~8 MB)
+_CONTENT_MAX = 20_000  # bounds memory on endless streams of new names and numbers (~3 MB)

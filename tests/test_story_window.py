@@ -113,3 +113,22 @@ def test_days_beyond_the_row_budget_are_dropped_and_reloaded(sessions):
         assert sum(len(b) for b in window._days.values()) == 0  # the March days were dropped
         again = window.window(session, {date(2025, 3, 17)}).ids.tolist()
     assert sorted(again) == sorted(near)  # and come back from the database when needed
+
+
+def test_days_nobody_asks_for_are_dropped_though_rows_are_free(sessions):
+    clock = Clock(T1)
+    _load(_ingestor(sessions, clock), clock, "a.txt", DOC_A, T1)
+    window = StoryWindow(idle_windows=3)
+    march = date(2025, 3, 17)
+    with sessions() as session:
+        window.refresh(session)
+        near = window.window(session, {march}).ids.tolist()
+        assert near
+        for n in range(3):  # documents of a later month: March is still within the idle limit
+            window.window(session, {date(2025, 5, 1 + 10 * n)})
+        assert march in window._days
+        window.window(session, {date(2025, 6, 1)})  # a fourth: March is now idle, and goes
+        assert march not in window._days
+        assert date(2025, 6, 1) in window._days
+        again = window.window(session, {march}).ids.tolist()
+    assert sorted(again) == sorted(near)

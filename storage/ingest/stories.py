@@ -185,7 +185,7 @@ def _keep_better(found: dict[int, _Best], j: int, row_codes, features: StoryFeat
 # Band candidates by (item id, content hash): a wire story copied widely is a candidate for
 # many new items in a row. Bounded, so memory stays flat as the store grows.
 _FEATURE_CACHE: OrderedDict[tuple[int, str], StoryFeatures] = OrderedDict()
-FEATURE_CACHE_SIZE = 2_000
+FEATURE_CACHE_SIZE = 500  # ~2.5 MB; hits come from copies of one story close together
 
 
 def _features(row, codes: tuple[str, ...]) -> StoryFeatures:

@@ -55,6 +55,10 @@ DAYS_AROUND = 2  # a story's reports come within two days of each other (same_st
 # what it needs; a backfill in random date order keeps as many days as fit instead of reloading
 # one from the database for every document. Memory is bounded by rows, not by the store.
 MAX_ROWS_KEPT = 25_000
+# A day no document has asked for in this many windows is dropped even when rows are free: in
+# a store fed in date order, old days are never asked for again, so memory follows the few days
+# in use rather than filling the budget. Reloading a day dropped too early costs one query.
+IDLE_WINDOWS = 32
 MAX_PARTS = 8  # encoded parts a day keeps before merging them into one
 _NO_SIGNATURE = tuple(minhash(set()))  # for rows stored without one
 
@@ -120,6 +124,7 @@ class DayBucket:
     """The matchable items of one day: encoded parts, plus entries not yet encoded."""
 
     day: int  # ordinal
+    last_used: int = 0  # the window() call that last asked for this day
     ids: set[int] = field(default_factory=set)
     pending: list[Entry] = field(default_factory=list)
     parts: list[Window] = field(default_factory=list)
@@ -168,8 +173,10 @@ def _on_days(about: WordSets, days: np.ndarray) -> WordSets:
 class StoryWindow:
     """Day buckets of recent items, loaded lazily and kept in step with the database."""
 
-    def __init__(self, max_rows: int = MAX_ROWS_KEPT) -> None:
+    def __init__(self, max_rows: int = MAX_ROWS_KEPT, idle_windows: int = IDLE_WINDOWS) -> None:
         self.max_rows = max_rows
+        self.idle_windows = idle_windows
+        self._calls = 0  # window() calls so far, the clock of idle days
         self.lock = threading.Lock()  # the bot ingests uploads in worker threads
         self._days: OrderedDict[date, DayBucket] = OrderedDict()
         self._high_water: int | None = None
@@ -189,6 +196,7 @@ class StoryWindow:
         """Return the stored items within DAYS_AROUND days of any of *days*."""
         wanted = sorted({d + timedelta(days=n) for d in days
                          for n in range(-DAYS_AROUND, DAYS_AROUND + 1)})
+        self._calls += 1
         buckets = [self._bucket(session, day) for day in wanted]
         self._evict(keep=len(wanted))
         _encode_pending(buckets)
@@ -209,18 +217,22 @@ class StoryWindow:
         bucket = self._days.get(day)
         if bucket is not None:
             self._days.move_to_end(day)
+            bucket.last_used = self._calls
             return bucket
-        bucket = DayBucket(day.toordinal())
+        bucket = DayBucket(day.toordinal(), self._calls)
         for row, codes, about in matchable_items_of_day(session, day):
             bucket.add(_entry(row, codes, about))
         self._days[day] = bucket
         return bucket
 
     def _evict(self, keep: int) -> None:
-        """Drop the least recently used days until the rest fit, keeping the *keep* newest used."""
-        rows = sum(len(bucket) for bucket in self._days.values())
-        while rows > self.max_rows and len(self._days) > keep:
-            rows -= len(self._days.popitem(last=False)[1])
+        """Drop idle days, then the least recently used until the rest fit; keep the *keep* newest."""
+        days = self._days  # least recently used first
+        while len(days) > keep and next(iter(days.values())).last_used < self._calls - self.idle_windows:
+            days.popitem(last=False)
+        rows = sum(len(bucket) for bucket in days.values())
+        while rows > self.max_rows and len(days) > keep:
+            rows -= len(days.popitem(last=False)[1])
 
 
 def _day_of(row) -> date:
