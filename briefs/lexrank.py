@@ -16,6 +16,7 @@ TOLERANCE = 1e-9  # L1 change between iterates at which the ranking counts as co
 _TF = np.zeros(1)  # 1 + log(count) by count (0 for an absent term), grown on demand
 _IDF: dict[int, np.ndarray] = {}  # idf tables by sentence count, see _idf_table
 _IDF_MAX_N = 256  # summaries rank at most a few dozen sentences; keeps the cache small
+_EARLY = 32  # a power of two: see _extend
 _ONES = np.ones(64)  # sliced for sums done as dot products (cheaper than reductions here)
 
 
@@ -100,26 +101,38 @@ def _power_iterate(step_t: np.ndarray, base: list[float], iterations: int) -> li
         return [start] * n
     # From the uniform start, step_t.T @ r is the column sums of step_t times 1/n.
     columns = np.dot(_ones(n), step_t).tolist()
-    first = [c * start + b - start for c, b in zip(columns, base, strict=True)]
-    steps = _steps(step_t, first, iterations)
-    # Iterate k + 1 is the start plus steps 0..k; stop at the first step below the tolerance.
-    sizes = np.dot(np.abs(steps), _ones(n)).tolist()
-    last = next((k + 1 for k, size in enumerate(sizes) if size < TOLERANCE), iterations)
+    steps = np.empty((iterations, n))
+    steps[0] = [c * start + b - start for c, b in zip(columns, base, strict=True)]
+    # Most articles converge within _EARLY steps: look there before computing the rest.
+    done, powers = _extend(steps, 1, [step_t], min(_EARLY, iterations))
+    last = _converged(steps, 0, done)
+    if last is None:
+        _extend(steps, done, powers, iterations)
+        last = _converged(steps, done, iterations) or iterations
+    # Iterate k + 1 is the start plus steps 0..k.
     return [start + change for change in np.dot(_ones(last), steps[:last]).tolist()]
 
 
-def _steps(step_t: np.ndarray, first: list[float], count: int) -> np.ndarray:
-    """Return rows first @ step_t**k for k < count, by doubling instead of one product per k."""
+def _converged(steps: np.ndarray, begin: int, end: int) -> int | None:
+    """Return k + 1 for the first step k in begin..end - 1 below the tolerance, else None."""
+    sizes = np.dot(np.abs(steps[begin:end]), _ones(steps.shape[1])).tolist()
+    return next((begin + k + 1 for k, size in enumerate(sizes) if size < TOLERANCE), None)
+
+
+def _extend(
+    out: np.ndarray, have: int, powers: list[np.ndarray], count: int
+) -> tuple[int, list[np.ndarray]]:
+    """Fill rows have..count - 1 of out with out[0] @ step_t**k, by doubling; step_t = powers[0].
+
+    powers[j] is step_t**(2**j), squared on demand. Rows count on from a power of two, so each
+    doubling multiplies out[:have] by step_t**have.
+    """
     # Step k of the iteration is A^k (r1 - r0) with A = step_t.T; as a row, first @ step_t^k.
     # np.dot: for these tiny arrays it has less overhead than matmul.
-    out = np.empty((count, len(first)))
-    out[0] = first
-    have = 1
-    power = step_t
     while have < count:
+        if 1 << (len(powers) - 1) < have:
+            powers.append(np.dot(powers[-1], powers[-1]))
         take = min(have, count - have)
-        np.dot(out[:take], power, out=out[have : have + take])
+        np.dot(out[:take], powers[-1], out=out[have : have + take])
         have += take
-        if have < count:
-            power = np.dot(power, power)
-    return out
+    return have, powers

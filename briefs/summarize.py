@@ -12,7 +12,7 @@ import numpy as np
 
 from briefs.lexrank import lexrank, similarity
 from briefs.sentences import iter_sentences
-from briefs.tokens import content_words, content_words_of_lines
+from briefs.tokens import ascii_separators, content_words, content_words_of_lines
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def _is_boilerplate(sentence: str, phrases: tuple[str, ...]) -> bool:
         for phrase in phrases:
             if phrase in low:
                 return True
-    return bool(_CAPTION_RE.match(sentence))
+    return ":" in sentence and bool(_CAPTION_RE.match(sentence))  # the test is cheaper
 
 
 def _is_prose(sentence: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES) -> bool:
@@ -160,13 +160,34 @@ def _is_prose(sentence: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES) ->
     return bool(tail) and tail[-1] in _TERMINALS and not _is_boilerplate(sentence, phrases)
 
 
-def _usable(sentence: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES) -> bool:
-    """Tell whether a sentence may stand in a long article's summary."""
-    if sentence[0].islower() or sentence.endswith(":"):
-        return False  # a fragment ("he added.") or a list intro
-    if sentence.count(" ") + 1 < MIN_WORDS:  # squashed: words are split by single spaces
-        return False
-    return _letters(sentence) >= 0.5 * len(sentence) and _is_prose(sentence, phrases)
+def _candidates(sentences: list[str], phrases: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Return (index, sentence) for the squashed sentences that may stand in a long summary."""
+    out = []
+    for i, (s, letters) in enumerate(zip(sentences, _letter_counts(sentences), strict=True)):
+        if s[0].islower() or s.endswith(":"):
+            continue  # a fragment ("he added.") or a list intro
+        if s.count(" ") + 1 < MIN_WORDS:  # squashed: words are split by single spaces
+            continue
+        if letters >= 0.5 * len(s) and _is_prose(s, phrases):
+            out.append((i, s))
+    return out
+
+
+def _letter_counts(sentences: list[str]) -> list[int]:
+    """Return _letters(s) for each of the squashed (one-line) sentences."""
+    joined = "\n".join(sentences)
+    if not joined.isascii():
+        # Typographic quotes and dashes are not letters, like the spaces that stand in for them:
+        # the counts stay, and typical English news takes the ASCII path.
+        joined = ascii_separators(joined)
+    lines = joined.count("\n") + 1
+    if lines != len(sentences):
+        return list(map(_letters, sentences))
+    if joined.isascii():
+        # One translate for all: each line's length drops by its letter count.
+        rest = joined.encode("ascii").translate(None, _ASCII_LETTERS).split(b"\n")
+        return [len(s) - len(r) for s, r in zip(sentences, rest, strict=True)]
+    return list(map(_letters, joined.split("\n")))
 
 
 def _letters(text: str) -> int:
@@ -186,7 +207,7 @@ def _ranked(
     max_sentences: int,
 ) -> list[str]:
     """Pick the best-ranked candidates that fit, in document order; [] if too few candidates."""
-    usable = [(i, s) for i, s in enumerate(sentences[:MAX_CANDIDATES]) if _usable(s, phrases)]
+    usable = _candidates(sentences[:MAX_CANDIDATES], phrases)
     cands = []
     tokens = []
     # Squashed sentences are single lines: tokenise them all in one pass.
@@ -210,14 +231,14 @@ def _bonuses(
     title_words: frozenset[str], cands: list[tuple[int, str]], tokens: list[list[str]]
 ) -> list[float]:
     """Multiply in a bonus for headline overlap and a penalty for sentences that open a quote."""
-    out = []
-    for (_, s), toks in zip(cands, tokens, strict=True):
-        bonus = 1.0
-        if title_words:
-            bonus += TITLE_BONUS * len(title_words.intersection(toks)) / len(title_words)
+    if title_words:
+        size = len(title_words)
+        out = [1.0 + TITLE_BONUS * len(title_words.intersection(t)) / size for t in tokens]
+    else:
+        out = [1.0] * len(tokens)
+    for k, (_, s) in enumerate(cands):
         if s[0] in _QUOTES:
-            bonus *= QUOTE_PENALTY
-        out.append(bonus)
+            out[k] *= QUOTE_PENALTY
     return out
 
 

@@ -48,16 +48,22 @@ STOPWORDS: frozenset[str] = wordset(
 
 def words(text: str) -> list[str]:
     """Return the casefolded word tokens of a text."""
-    # Reading "’" as "'" first gives the same tokens: the pattern treats both alike.
-    text = text.replace("’", "'")
     if not text.isascii():
-        for sep in _SEPARATORS:
-            if sep in text:
-                text = text.replace(sep, " ")  # a separator for another keeps tokens intact
+        text = ascii_separators(text)
         if not text.isascii():
             return _WORD_RE.findall(text.casefold())
     # ASCII: blank the non-word bytes and split, at C speed instead of one regex match per word.
     return _ascii_words(text.encode("ascii").translate(_ASCII_WORD_BYTES))
+
+
+def ascii_separators(text: str) -> str:
+    """Read "’" as "'" and blank common non-ASCII separators: words() keeps the same tokens."""
+    # The pattern treats both apostrophes alike; a separator for another keeps tokens intact.
+    text = text.replace("’", "'")
+    for sep in _SEPARATORS:
+        if sep in text:
+            text = text.replace(sep, " ")
+    return text
 
 
 def _ascii_words(blanked: bytes) -> list[str]:
@@ -77,6 +83,8 @@ def blank_lone_apostrophes(data: bytes) -> bytes:
 def words_of_lines(texts: list[str]) -> list[list[str]]:
     """Return [words(t) for t in texts], tokenising one-line ASCII texts in a single pass."""
     joined = "\n".join(texts)
+    if not joined.isascii():
+        joined = ascii_separators(joined)  # as words() does for each text
     if not joined.isascii() or joined.count("\n") != len(texts) - 1:
         return [words(t) for t in texts]
     # The newlines survive the translation, so the lines stay the texts, lowercased and blanked.

@@ -6,10 +6,12 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from briefs.lexrank import DAMPING, TOLERANCE, lexrank
 from briefs.sentences import split_sentences
-from briefs.summarize import summarize, truncate
+from briefs.summarize import _letter_counts, summarize, truncate
 
 CENTRAL = (
     "The dockworkers union announced an indefinite strike at the Marlow Bay container port, "
@@ -152,3 +154,45 @@ def test_seed_whole_documents_summaries_are_verbatim_and_bounded() -> None:
         whole = _norm(text)
         for sentence in _summary_sentences(summary):
             assert _norm(sentence.rstrip("…")) in whole, path.name
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        ["Plain ASCII, 2024.", "Another one!"],
+        ["He said “no” — twice…", "The minister’s ‘final’ offer."],
+        ["Die Straße ist gesperrt.", "Правительство объявило меры.", "“Quoted” text."],
+        ["中国政府周一宣布。"],
+    ],
+)
+def test_letter_counts_agree_with_isalpha(sentences: list[str]) -> None:
+    assert _letter_counts(sentences) == [sum(map(str.isalpha, s)) for s in sentences]
+
+
+def _plain_lexrank(weights: np.ndarray, positions: list[int], iterations: int) -> np.ndarray:
+    """LexRank by the textbook power iteration, one product per step."""
+    n = len(weights)
+    step_t = weights * (DAMPING / weights.sum(axis=1))[:, None]
+    teleport = np.array([1.0 / (1.0 + p / 3.0) for p in positions])
+    base = (1 - DAMPING) * teleport / teleport.sum()
+    rank = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        nxt = base + step_t.T @ rank
+        if np.abs(nxt - rank).sum() < TOLERANCE:
+            return nxt
+        rank = nxt
+    return rank
+
+
+@pytest.mark.parametrize("between", [1.0, 0.3, 0.1, 0.01])  # converged after ~1, 20, 40, >50 steps
+@pytest.mark.parametrize("iterations", [0, 1, 20, 50])
+def test_lexrank_matches_plain_power_iteration(between: float, iterations: int) -> None:
+    # Two clusters of sentences, weakly linked: the weaker the link, the slower the convergence.
+    n = 12
+    weights = np.full((n, n), between)
+    weights[: n // 2, : n // 2] = weights[n // 2 :, n // 2 :] = 1.0
+    weights += np.diag(np.linspace(0, 0.5, n)) @ np.ones((n, n)) * 0.1  # no two rows alike
+    np.fill_diagonal(weights, 0.0)
+    positions = list(range(n))
+    got = lexrank(weights, positions, iterations)
+    assert np.allclose(got, _plain_lexrank(weights, positions, iterations), rtol=0, atol=1e-12)

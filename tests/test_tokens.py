@@ -33,6 +33,13 @@ def test_lines_tokenise_like_single_texts() -> None:
     assert content_words_of_lines(TEXTS) == [content_words(t) for t in TEXTS]
 
 
+def test_typographic_lines_tokenise_like_single_texts() -> None:
+    # Quotes, dashes and ellipses only: the batch reads them as ASCII in one pass.
+    texts = ["He said “no” — twice…", "The minister’s ‘final’ offer – «rejected»", "Plain."]
+    assert words_of_lines(texts) == [words(t) for t in texts]
+    assert content_words_of_lines(texts) == [content_words(t) for t in texts]
+
+
 def test_lines_holding_newlines_fall_back_to_single_texts() -> None:
     texts = ["one line", "two\nlines here", "it's"]
     assert words_of_lines(texts) == [words(t) for t in texts]
