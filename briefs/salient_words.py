@@ -52,8 +52,7 @@ def word_count(text: str, raw: list[str]) -> int:
 def top_keywords(raw: list[str], top: int) -> frozenset[str]:
     """Return the *top* keyword keys of a body's raw tokens by score, ties by key."""
     keys = _keys(raw)
-    counts = Counter(keys)
-    del counts[None]
+    counts = Counter(filter(None, keys))  # keys are None (function words) or non-empty
     if len(counts) <= top:
         return frozenset(counts)
     chosen = _top_by_count(raw, keys, counts, top) if top > 0 else None
@@ -112,10 +111,26 @@ def _score(count: int, rank: int, total: int) -> float:
 
 
 def _first_use_ranks(raw: list[str], keys: list[str | None], some: list[str]) -> list[int]:
-    """Rank keys by first use: capitalised ones get position - len(raw), so they come first."""
-    positions = list(map(_first_positions(keys).__getitem__, some))
+    """Rank keys by first use: capitalised ones get position - len(raw), so they come first.
+
+    some must list keys in first-use order, as a Counter of keys does.
+    """
+    positions = _first_indexes(keys, some)
     capitalised = map(str.isupper, map(itemgetter(0), map(raw.__getitem__, positions)))
     return list(map(sub, positions, map(mul, capitalised, repeat(len(raw)))))
+
+
+def _first_indexes(keys: list[str | None], ordered: list[str]) -> list[int]:
+    """Return the index of each key's first occurrence, for keys listed in first-use order."""
+    # First uses of keys in that order come in increasing positions: each search starts after
+    # the previous find, so together they scan keys once (in C), and only the few keys tied at
+    # the cut are looked up, not a position map of every key built.
+    found, at = [], -1
+    find = keys.index
+    for key in ordered:
+        at = find(key, at + 1)
+        found.append(at)
+    return found
 
 
 def _first_positions(keys: list[str | None]) -> dict[str | None, int]:

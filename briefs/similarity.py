@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import struct
+import threading
+from array import array
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,26 +79,46 @@ def _min_hashes(x: np.ndarray, num_perm: int) -> list[int]:
     if num_perm not in _COEFFS:
         _COEFFS[num_perm] = _coefficients(num_perm)
     a, b = _COEFFS[num_perm]
-    # A long article in blocks: (num_perm, block) uint64 arrays stay in the CPU's L2 cache,
-    # where one pass over 1,000 shingles spilled out of it and ran 3-4x slower.
-    mins = _hashed(x[:_MINHASH_BLOCK], a, b).min(axis=1)
+    hashed, quotient = _buffers(num_perm)
+    # A long article in blocks, so the work arrays keep a fixed size.
+    mins = _block_mins(x[:_MINHASH_BLOCK], a, b, hashed, quotient)
     for start in range(_MINHASH_BLOCK, len(x), _MINHASH_BLOCK):
-        np.minimum(mins, _hashed(x[start:start + _MINHASH_BLOCK], a, b).min(axis=1), out=mins)
+        block = x[start:start + _MINHASH_BLOCK]
+        np.minimum(mins, _block_mins(block, a, b, hashed, quotient), out=mins)
     return mins.tolist()
 
 
-_MINHASH_BLOCK = 256
+# Work arrays are reused, not allocated per call: fresh (64, 512) uint64 arrays (256 kB) ran 4x
+# slower per shingle, as malloc maps such sizes anew and every call page-faults; that, not the L2
+# cache, is what had capped blocks at 256 shingles. Reused, 512 costs the same per shingle.
+_MINHASH_BLOCK = 512
+_WORK = threading.local()  # numpy releases the GIL, so each thread needs its own work arrays
 
 
-def _hashed(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Return (a * x + b) mod p, one row per (a, b) pair and one column per value of x."""
-    hashed = a * x  # uint64, also for uint32 x; in-place ops below save copies
+def _buffers(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return this thread's two flat uint64 work arrays, each num_perm * _MINHASH_BLOCK long."""
+    pair = getattr(_WORK, "pair", None)
+    if pair is None or len(pair[0]) != num_perm * _MINHASH_BLOCK:
+        size = num_perm * _MINHASH_BLOCK
+        pair = _WORK.pair = (np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64))
+    return pair
+
+
+def _block_mins(
+    x: np.ndarray, a: np.ndarray, b: np.ndarray, hashed: np.ndarray, quotient: np.ndarray
+) -> np.ndarray:
+    """Return min over x of (a * x + b) mod p per row, computed in the flat work arrays."""
+    shape = (len(a), len(x))
+    # A prefix of a flat array, reshaped: a C-contiguous (rows, len(x)) view whatever len(x).
+    hashed = hashed[: shape[0] * shape[1]].reshape(shape)
+    quotient = quotient[: shape[0] * shape[1]].reshape(shape)
+    np.multiply(a, x, out=hashed)  # uint64, also for uint32 x
     hashed += b
     # y - (y // p) * p is y % p, but numpy divides by a scalar far faster than it takes remainders.
-    quotient = hashed // _PRIME_U64
+    np.floor_divide(hashed, _PRIME_U64, out=quotient)
     quotient *= _PRIME_U64
     hashed -= quotient
-    return hashed
+    return hashed.min(axis=1)
 
 
 # LSH banding: BANDS bands of BAND_ROWS signature slots each. Two items share a band with
@@ -106,14 +129,27 @@ BANDS = 8
 BAND_ROWS = 4
 
 
-def lsh_bands(signature: list[int] | tuple[int, ...]) -> list[str]:
-    """Return one key per band (16 hex digits); items sharing any key are candidate pairs."""
+def lsh_bands(signature: list[int] | tuple[int, ...], packed: bytes | None = None) -> list[str]:
+    """Return one key per band (16 hex digits); items sharing any key are candidate pairs.
+
+    packed, when given, is signature_to_bytes(signature), which the caller already made.
+    """
     if is_empty_signature(signature) or len(signature) < BANDS * BAND_ROWS:
         return []
-    packed, width = _pack(signature), 4 * BAND_ROWS  # band i is bytes [i * width, (i + 1) * width)
-    # The band number goes into the hash: equal slots in different bands are not a match.
-    return [hashlib.blake2b(packed[i * width:(i + 1) * width], digest_size=8,
-                            salt=bytes([i])).hexdigest() for i in range(BANDS)]
+    if packed is None:
+        packed = _pack(signature)
+    width = 4 * BAND_ROWS  # band i is bytes [i * width, (i + 1) * width)
+    keys = []
+    for i, seeded in enumerate(_BAND_HASHERS):
+        # A copy of a hasher made with the band's salt: cheaper than passing the salt each time.
+        h = seeded.copy()
+        h.update(packed[i * width:(i + 1) * width])
+        keys.append(h.hexdigest())
+    return keys
+
+
+# The band number goes into the hash: equal slots in different bands are not a match.
+_BAND_HASHERS = [hashlib.blake2b(digest_size=8, salt=bytes([i])) for i in range(BANDS)]
 
 
 def is_empty_signature(signature: list[int] | tuple[int, ...]) -> bool:
@@ -142,7 +178,12 @@ def signature_from_bytes(data: bytes) -> tuple[int, ...]:
 
 def _pack(values: list[int] | tuple[int, ...]) -> bytes:
     """Pack ints below 2**32 as little-endian uint32."""
+    if len(values) == NUM_PERM:
+        return _PACK_SIGNATURE.pack(*values)  # the common case, 4x faster than numpy
     return np.asarray(values, dtype="<u4").tobytes()
+
+
+_PACK_SIGNATURE = struct.Struct(f"<{NUM_PERM}I")
 
 
 def title_tokens(title: str) -> frozenset[str]:
@@ -208,7 +249,11 @@ def _body_signature(body: str) -> tuple[int, ...]:
     crcs = shingle_crcs(normalized_tokens(body), SHINGLE_K)
     if not crcs:
         return (_EMPTY,) * NUM_PERM
-    return tuple(_min_hashes(np.fromiter(crcs, dtype=np.uint32, count=len(crcs)), NUM_PERM))
+    # array() copies the list of ints in C, twice as fast as np.fromiter; numpy reads it in place.
+    return tuple(_min_hashes(np.frombuffer(array(_U32, crcs), dtype=np.uint32), NUM_PERM))
+
+
+_U32 = "I" if array("I").itemsize == 4 else "L"  # the array type code of 4-byte unsigned ints
 
 
 def same_story(a: StoryFeatures, b: StoryFeatures) -> float:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -74,7 +76,7 @@ def test_shingles_are_stable_and_handle_short_text() -> None:
 
 
 def test_minhash_of_a_long_article_equals_the_formula() -> None:
-    # Past 256 shingles the values are hashed in blocks: the minima must not change.
+    # Past 512 shingles the values are hashed in blocks: the minima must not change.
     values = set(random.Random(7).sample(range(2**32), 1_300))
     a, b = _coefficients(NUM_PERM)
     expected = [min((int(ai) * x + int(bi)) % _PRIME for x in values)
@@ -117,11 +119,33 @@ def test_lsh_bands_differ_between_bands_with_equal_slots() -> None:
     assert lsh_bands([7] * NUM_PERM) == keys  # and keys are stable
 
 
+def test_lsh_bands_are_salted_blake2b_of_each_band_and_accept_the_packed_signature() -> None:
+    sig = minhash(shingles(AGENCY_BODY))
+    packed = signature_to_bytes(sig)
+    expected = [hashlib.blake2b(packed[16 * i:16 * (i + 1)], digest_size=8, salt=bytes([i]))
+                .hexdigest() for i in range(BANDS)]
+    assert lsh_bands(sig) == expected
+    assert lsh_bands(sig, packed) == expected
+    assert lsh_bands(minhash(set()), signature_to_bytes(minhash(set()))) == []
+
+
+def test_minhash_in_threads_equals_minhash_in_one() -> None:
+    # The work arrays are per thread: concurrent signatures must not mix.
+    sets = [set(random.Random(n).sample(range(2**32), 200 + 97 * n)) for n in range(8)]
+    expected = [minhash(s) for s in sets]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(5):
+            assert list(pool.map(minhash, sets)) == expected
+
+
 def test_signature_bytes_round_trip() -> None:
     sig = minhash(shingles(AGENCY_BODY))
     data = signature_to_bytes(sig)
     assert len(data) == 4 * len(sig)
     assert signature_from_bytes(data) == tuple(sig)
+    short = minhash(shingles(AGENCY_BODY), num_perm=8)  # not NUM_PERM long: packed by numpy
+    assert signature_from_bytes(signature_to_bytes(short)) == tuple(short)
+    assert signature_to_bytes(short) == b"".join(v.to_bytes(4, "little") for v in short)
 
 
 def test_title_similarity() -> None:

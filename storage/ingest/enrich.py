@@ -35,7 +35,8 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
         parsed.title, parsed.body, parsed.published, tuple(c.code for c in countries)
     )
     digest = content_hash(parsed.title, parsed.body)
-    bands = lsh_bands(features.signature)
+    signature = signature_to_bytes(features.signature)
+    bands = lsh_bands(features.signature, signature)  # packed once, for the row and the bands
     row = {
         "position": parsed.position,
         "title": parsed.title.strip()[:1000] or "(untitled)",
@@ -46,7 +47,7 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
         "summary": summarize(parsed.title, parsed.body, title_words=features.title_tokens),
         "language": doc.language,
         "content_hash": digest,
-        "signature": signature_to_bytes(features.signature),
+        "signature": signature,
         "keywords": " ".join(sorted(features.keywords)),
         "band_keys": " ".join(bands),
         "loaded_at": now,
