@@ -59,6 +59,11 @@ def mentions(body: str, title: str = "") -> dict[str, int]:
         ("The museum covers American Indian history.", set()),
         ("Farmers in Indiana planted early.", set()),
         ("Drought hit New Mexico and New Jersey.", set()),
+        ("Drought hit New  Mexico and New\tJersey.", set()),
+        ("A New      Mexico? No: Mexico.", {"MX"}),  # "New" too far away
+        ("Renew Mexico ties.", {"MX"}),
+        ("The Washington Post published the leak on Washington", {"US"}),
+        ("Sanctions on Russia\tPost Office staff", set()),
         ("Trade with Mexico grew.", {"MX"}),
         ("Diplomats met in New Delhi.", {"IN"}),
         ("The Russian Civic Chamber issued a statement.", {"RU"}),

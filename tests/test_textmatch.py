@@ -10,6 +10,7 @@ import pytest
 from storage.ingest.textmatch import (
     RowTable,
     contains_any,
+    first_chars,
     fold_case,
     has_blank_run,
     max_width,
@@ -89,3 +90,21 @@ def test_contains_any() -> None:
     assert contains_any("hello world", None)
     assert contains_any("hello world", frozenset({"xyz", "wor"}))
     assert not contains_any("hello world", frozenset({"xyz"}))
+
+
+def test_first_chars() -> None:
+    assert first_chars(r"advertisement|sponsored(?: content)?", re.I) == {"a", "s"}
+    assert first_chars(r"\(?(?:file |photo)s?", re.I) == {"(", "f", "p"}
+    assert first_chars(r"(?-i:(?i:by)\s+[A-Z])", re.I) == {"b"}
+    assert first_chars(r"\b(?=x)[-*|]+") == {"-", "*", "|"}
+    assert first_chars(r"(?:time)?\s*\d+") is None  # \s: any blank
+    assert first_chars(r".{0,9}x") is None
+    assert first_chars(r"a?") is None  # may match empty text
+
+
+def test_row_table_first_character_dispatch_keeps_the_first_group() -> None:
+    rows = [("a", r"\d+ comments"), ("b", r"comments?"), ("c", r"[-*]+"), ("d", r"(?:\d+\s+)?comments")]
+    table = RowTable(rows, re.IGNORECASE)
+    for text in ("3 comments", "Comments", "COMMENT", "--", "ſ", "K", "x", "2  Comments"):
+        expected = next((g for g, rx in rows if re.fullmatch(rx, text, re.I)), None)
+        assert table.first_match(text, fold_case(text)) == expected, text

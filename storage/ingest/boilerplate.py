@@ -260,7 +260,11 @@ def is_real_paragraph(line: str) -> bool:
     return len(line) >= REAL_PARAGRAPH_CHARS
 
 
-_NAME = r"(?-i:[A-Z][a-z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'’-]+)){1,3})"
+# A name at a sentence start (the text's start, or a blank after ".", "!", "?" or a quote).
+# The start is checked behind the name's first capital (the "." in the lookbehinds), not
+# before it: so the pattern begins with [A-Z] and a search skips from capital to capital.
+_SENTENCE_START_BEHIND = r"(?<!\S.)(?<![^.!?”\"]\s.)(?<!\A\s.)"
+_NAME = rf"(?-i:[A-Z]{_SENTENCE_START_BEHIND}[a-z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'’-]+)){{1,3}})"
 _ROLE = (
     r"(?:senior |junior |visiting |former |distinguished |non-resident |principal |chief "
     r"|associate |assistant |deputy |vice |executive |managing |contributing )*"
@@ -273,7 +277,7 @@ _AFFILIATION = (
     r"research|program(?:me)?|forum|college|think[- ]tank|endowment|initiative|academy|observer)\b"
 )
 _BIO = re.compile(
-    r"(?:^|(?<=[.!?”\"]\s))" + _NAME + r"\s+(?:is|was|serves as)\s+(?:a\s+|an\s+|the\s+)?"
+    _NAME + r"\s+(?:is|was|serves as)\s+(?:a\s+|an\s+|the\s+)?"
     + _ROLE + _AFFILIATION,
     re.IGNORECASE,
 )
@@ -283,9 +287,17 @@ MAX_BIO_CHARS = 600
 _BIO_NEEDS = required_literals(_BIO.pattern, re.IGNORECASE)
 
 
+# A story's last paragraph is asked twice: once by strip_boilerplate, once by join_body.
+@lru_cache(maxsize=256)
 def _cut_bio(paragraph: str) -> str:
     # a bio that counts lies wholly in the last MAX_BIO_CHARS: only they need the word
-    if not contains_any(fold_case(paragraph[-MAX_BIO_CHARS:]), _BIO_NEEDS):
+    tail_start = max(0, len(paragraph) - MAX_BIO_CHARS)
+    if not contains_any(fold_case(paragraph[tail_start:]), _BIO_NEEDS):
+        return paragraph
+    # A bio the loop below would cut at starts in the tail, so a search of the tail finds it
+    # (or an earlier match); only then run the loop, which must scan from the start because
+    # matches do not overlap.
+    if _BIO.search(paragraph, tail_start) is None:
         return paragraph
     for m in _BIO.finditer(paragraph):
         if len(paragraph) - m.start() <= MAX_BIO_CHARS:

@@ -23,7 +23,6 @@ import difflib
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from storage.ingest.country_data import (
     BLOCKED,
@@ -60,8 +59,14 @@ MEDIA_WORDS = frozenset(
 LOWER_IN_NAMES = frozenset({"of", "the", "and", "da", "de"})
 _WORD_BEFORE = re.compile(r"([A-Z][\w'-]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*)")
-_NEW_BEFORE = re.compile(r"(?<!\w)New\s+$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z])")
+# "New" then blanks, not inside a word: the literal start lets the search skip along the text.
+_NEW_AHEAD = re.compile(r"New(?<!\wNew)\s+")
+NEW_REACH = 8  # "New" may start this many characters before the alias at most
+_BLANKS = frozenset(" \t")  # sets, not strings: "" (the end of the text) is in any string
+_CAPITAL_OR_BLANK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ \t")
+# Blanks after a sentence's end, before its successor. Written to start with the blank, not
+# the lookbehind, so the search can skip ahead to blanks instead of trying every position.
+_SENTENCE_END = re.compile(r"\s(?<=[.!?]\s)\s*(?=[\"“A-Z])")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _UPPER_WORD = re.compile(r"[A-ZÀ-Þ]{2,}")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
@@ -79,11 +84,12 @@ class UnknownCountryError(ValueError):
         super().__init__(f'unknown country "{text}"' + (f"; did you mean {hint}?" if hint else ""))
 
 
-@dataclass(slots=True)
-class _Mention:
-    surface: str
-    target: str  # ISO2, or an ambiguous surface form resolved later
-    weight: float
+# One kept mention: (surface form, ISO2 or an ambiguous form resolved later, segment weight).
+# A plain tuple: an item has a dozen mentions, and a tuple is far cheaper to make than an object.
+_Mention = tuple[str, str, float]
+# Tags made so far, by their values (see _new_tag).
+_TAGS: dict[tuple[str, int, bool, float], CountryTag] = {}
+MAX_SHARED_TAGS = 4096
 
 
 def _is_all_caps(text: str) -> bool:
@@ -128,43 +134,37 @@ def _touching_word(text: str, start: int, end: int, title_case: bool) -> bool:
     return bool(after and after.group(1) not in STOPWORDS)
 
 
-def _keep(text: str, m: re.Match[str], surface: str, caps: bool, person_title: bool | None) -> bool:
-    """Apply the per-mention guards (New X, person names, newspapers, shouted "US").
+def _new_ends(text: str) -> set[int]:
+    """Return where an alias right after "New" would start ("New Mexico": at "M").
 
-    person_title is None unless surface is a person-risk alias; then it tells whether the
-    segment is in title case.
+    "New" must begin at most 8 characters before the alias and not inside a word; the set
+    lets the scan check each mention with one lookup instead of a search.
     """
-    start, end = m.span()
-    window = max(0, start - 8)
-    # The C-level rfind spares the regex for nearly every match.
-    if text.rfind("New", window, start) >= 0 and _NEW_BEFORE.search(text, window, start):
-        return False
-    if caps and surface == "US":
-        return False
-    if person_title is not None and _touching_word(text, start, end, person_title):
-        return False
-    return not _media_after(text, end)
+    if "New" not in text:
+        return set()
+    return {m.end() for m in _NEW_AHEAD.finditer(text) if m.end() - m.start() <= NEW_REACH}
 
 
 def _media_after(text: str, end: int) -> bool:
     """Tell whether a newspaper word follows index end ("Washington Post")."""
-    # _WORD_AFTER needs a blank and then a capital: most mentions fail that at once.
-    after = text[end : end + 2]
-    if len(after) < 2 or after[0] not in " \t" or not ("A" <= after[1] <= "Z" or after[1] in " \t"):
-        return False
     found = _WORD_AFTER.match(text, end, end + 40)
     return bool(found and found.group(1) in MEDIA_WORDS)
 
 
 def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
-    """Find the country mentions in one segment (title, lead or body)."""
+    """Find the country mentions in one segment (title, lead or body).
+
+    Guards dropping a mention: an alias after "New", a bare "US" in shouted text, a person's
+    name around a person-risk alias, a newspaper word after it. The loop runs once per
+    mention, so the common checks are inlined.
+    """
     text = segment.replace("’", "'")
     caps = _is_all_caps(text)
     if caps:
         text = _recase(text, data.upper_aliases)
-    found = []
+    found: list[_Mention] = []
     title_case = None  # only the person-name guard needs it: decided on first use
-    surfaces, person_risk = data.surface, data.person_risk
+    surfaces, person_risk, after_new = data.surface, data.person_risk, _new_ends(text)
     for m in data.pattern.finditer(text):
         surface = m.group()
         if not surface.isalpha():  # a multi-word match may hold newlines or double spaces
@@ -172,13 +172,22 @@ def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
         target = surfaces.get(surface, BLOCKED)
         if target == BLOCKED:
             continue
-        person_title = None
+        if (after_new and m.start() in after_new) or (caps and surface == "US"):
+            continue
+        end = m.end()
         if surface in person_risk:
             if title_case is None:
                 title_case = not caps and _is_title_case(text)
-            person_title = title_case
-        if _keep(text, m, surface, caps, person_title):
-            found.append(_Mention(surface, target, weight))
+            if _touching_word(text, m.start(), end, title_case):
+                continue
+        # _WORD_AFTER needs a blank and then a capital or blank: most mentions fail at once.
+        if (
+            text[end : end + 1] in _BLANKS
+            and text[end + 1 : end + 2] in _CAPITAL_OR_BLANK
+            and _media_after(text, end)
+        ):
+            continue
+        found.append((surface, target, weight))
     return found
 
 
@@ -196,36 +205,38 @@ def _split_lead(body: str) -> tuple[str, str]:
 
 def _apply_context_rules(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
     """Drop mentions whose context says they mean something else (Georgia, U.S.)."""
-    surfaces = {f.surface for f in found}
+    surfaces = {surface for surface, _, _ in found}
     for rule in data.rules:
         if surfaces.isdisjoint(rule.aliases):
             continue  # the rule's patterns are costly; most items never need them
         against = sum(len(p.findall(text)) for p in rule.against)
         support = sum(len(p.findall(text)) for p in rule.support)
         if against > support:
-            found = [f for f in found if f.surface not in rule.aliases]
+            found = [f for f in found if f[0] not in rule.aliases]
     return found
 
 
 def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
     """Give plain "Congo"/"Korea" the candidate the item names otherwise; skip a tie."""
-    if all(f.target not in data.ambiguous for f in found):
+    ambiguous = data.ambiguous
+    if ambiguous.keys().isdisjoint([target for _, target, _ in found]):
         return found
-    explicit = Counter(f.target for f in found if f.target not in data.ambiguous)
+    explicit = Counter(target for _, target, _ in found if target not in ambiguous)
     # Decided once per ambiguous name: the hints search the whole text, and a long article
     # may say "Korea" dozens of times.
     choices: dict[str, str | None] = {}
     resolved = []
     for mention in found:
-        candidates = data.ambiguous.get(mention.target)
+        surface, target, weight = mention
+        candidates = ambiguous.get(target)
         if candidates is None:
             resolved.append(mention)
             continue
-        if mention.target not in choices:
+        if target not in choices:
             present = [c for c in candidates if explicit[c] or _hinted(data, c, text)]
-            choices[mention.target] = present[0] if len(present) == 1 else None if present else candidates[0]
-        if choice := choices[mention.target]:
-            resolved.append(_Mention(mention.surface, choice, mention.weight))
+            choices[target] = present[0] if len(present) == 1 else None if present else candidates[0]
+        if choice := choices[target]:
+            resolved.append((surface, choice, weight))
     return resolved
 
 
@@ -239,25 +250,36 @@ def _rank(found: list[_Mention]) -> list[CountryTag]:
     mentions: dict[str, int] = {}
     scores: dict[str, float] = {}
     leading = set()
-    for f in found:
-        mentions[f.target] = mentions.get(f.target, 0) + 1
-        scores[f.target] = scores.get(f.target, 0) + f.weight
-        if f.weight > BODY_WEIGHT:
-            leading.add(f.target)
-    top = max(scores.values(), default=0.0)
-    # Sort plain tuples, then build the (frozen, so slow to make) tags in their final order.
+    for _, target, weight in found:
+        if target in scores:
+            mentions[target] += 1
+            scores[target] += weight
+        else:
+            mentions[target] = 1
+            scores[target] = weight
+        if weight > BODY_WEIGHT:
+            leading.add(target)
+    floor = ABOUT_MIN_SHARE * max(scores.values(), default=0.0)
+    # Sort plain tuples, then fetch the tags in their final order.
     order = sorted(
         (
-            not (
-                code in leading
-                or (mentions[code] >= ABOUT_MIN_MENTIONS and score >= ABOUT_MIN_SHARE * top)
-            ),
+            code not in leading and (mentions[code] < ABOUT_MIN_MENTIONS or score < floor),
             -score,
             code,
         )
         for code, score in scores.items()
     )
-    return [CountryTag(code, mentions[code], not aside, -neg) for aside, neg, code in order]
+    keys = [(code, mentions[code], not aside, -neg) for aside, neg, code in order]
+    return [_TAGS.get(key) or _new_tag(key) for key in keys]
+
+
+def _new_tag(key: tuple[str, int, bool, float]) -> CountryTag:
+    """Make a tag and keep it for reuse: tags are frozen, and making one costs several times
+    more than finding it again (items repeat the same few values)."""
+    if len(_TAGS) >= MAX_SHARED_TAGS:
+        _TAGS.clear()
+    tag = _TAGS[key] = CountryTag(*key)
+    return tag
 
 
 def tag_countries(title: str, body: str) -> list[CountryTag]:

@@ -91,6 +91,52 @@ def _floats(items: list[tuple[Any, Any]]) -> bool:
     return False
 
 
+def first_chars(pattern: str, flags: int = 0) -> Literals | None:
+    """Return the characters (as fold_case() writes them) a match must start with, if known."""
+    if sre_parse is None:
+        return None
+    chars, nullable = _sequence_first(list(sre_parse.parse(pattern, flags)))
+    return None if nullable else chars
+
+
+def _sequence_first(items: list[tuple[Any, Any]]) -> tuple[Literals | None, bool]:
+    """First characters of a sequence (None: any), and whether it can match empty text."""
+    found: set[str] = set()
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero-width: the next item gives the first character
+        chars, nullable = _node_first(op, av)
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+def _node_first(op: Any, av: Any) -> tuple[Literals | None, bool]:
+    if op is sre.LITERAL:
+        char = _literal_char(av)
+        return (None if char is None else frozenset(char)), False
+    if op is sre.IN and all(item_op is sre.LITERAL for item_op, _ in av):
+        chars = [_literal_char(code) for _, code in av]
+        return (None if None in chars else frozenset(chars)), False  # type: ignore[arg-type]
+    if op is sre.SUBPATTERN:
+        return _sequence_first(list(av[3]))
+    if op is sre.ATOMIC_GROUP:
+        return _sequence_first(list(av))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        chars, nullable = _sequence_first(list(av[2]))
+        return chars, nullable or av[0] == 0
+    if op is sre.BRANCH:
+        alternatives = [_sequence_first(list(alt)) for alt in av[1]]
+        if any(chars is None for chars, _ in alternatives):
+            return None, False
+        union: Literals = frozenset().union(*(chars for chars, _ in alternatives))
+        return union, any(nullable for _, nullable in alternatives)
+    return None, False
+
+
 def _literal_char(code: int) -> str | None:
     """The character a LITERAL node stands for, when fold_case() keeps it recognisable."""
     char = chr(code)
@@ -195,15 +241,30 @@ class _Plan:
                 rx = re.compile(_alternation([row.rx for row in floating]), flags)
                 self._floating.append((group, rx, needs))
                 gated.update(floating)
+        self._flags = flags
+        self._anchored_rows = [
+            (row.group, row.rx, first_chars(row.rx, flags)) for row in rows if row not in gated
+        ]
+        # A text's first character rules out most rows (a prose line is tried against a few,
+        # not all); the regex for each first character is compiled on first use.
+        self._starts = frozenset().union(*(first for _, _, first in self._anchored_rows if first))
+        self._anchored: dict[str, re.Pattern[str] | None] = {}
+
+    def _anchored_for(self, start: str) -> re.Pattern[str] | None:
+        """The anchored rows that can match a text starting with start, as one regex."""
         anchored: dict[int, list[str]] = {}
-        for row in rows:
-            if row not in gated:
-                anchored.setdefault(row.group, []).append(row.rx)
+        for group, rx, first in self._anchored_rows:
+            if first is None or start in first:
+                anchored.setdefault(group, []).append(rx)
         named = [f"(?P<g{group}>{_alternation(rxs)})" for group, rxs in anchored.items()]
-        self._anchored = re.compile("|".join(named), flags) if named else None
+        compiled = re.compile("|".join(named), self._flags) if named else None
+        self._anchored[start] = compiled
+        return compiled
 
     def first_match(self, text: str, folded: str) -> int | None:
-        m = self._anchored.fullmatch(text) if self._anchored is not None else None
+        start = folded[:1] if folded[:1] in self._starts else ""  # "": none of the known ones
+        anchored = self._anchored[start] if start in self._anchored else self._anchored_for(start)
+        m = anchored.fullmatch(text) if anchored is not None else None
         first = int(m.lastgroup[1:]) if m is not None and m.lastgroup else None
         for group, rx, needs in self._floating:
             if first is not None and group >= first:
