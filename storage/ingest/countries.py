@@ -274,8 +274,9 @@ def _rank(found: list[_Mention]) -> list[CountryTag]:
 
 
 def _new_tag(key: tuple[str, int, bool, float]) -> CountryTag:
-    """Make a tag and keep it for reuse: tags are frozen, and making one costs several times
-    more than finding it again (items repeat the same few values)."""
+    """Make a tag and keep it for reuse."""
+    # Tags are frozen, and making one costs several times more than finding it again: items
+    # repeat the same few values.
     if len(_TAGS) >= MAX_SHARED_TAGS:
         _TAGS.clear()
     tag = _TAGS[key] = CountryTag(*key)
