@@ -118,9 +118,8 @@ def _node_first(op: Any, av: Any) -> tuple[Literals | None, bool]:
     if op is sre.LITERAL:
         char = _literal_char(av)
         return (None if char is None else frozenset(char)), False
-    if op is sre.IN and all(item_op is sre.LITERAL for item_op, _ in av):
-        chars = [_literal_char(code) for _, code in av]
-        return (None if None in chars else frozenset(chars)), False  # type: ignore[arg-type]
+    if op is sre.IN:
+        return _literal_set(av), False
     if op is sre.SUBPATTERN:
         return _sequence_first(list(av[3]))
     if op is sre.ATOMIC_GROUP:
@@ -175,10 +174,17 @@ def _node_literals(op: Any, av: Any) -> Literals | None:
     if op is sre.BRANCH:
         # an alternative with no requirement leaves the whole branch without one
         return union_of_literals([_sequence_literals(list(alt)) for alt in av[1]])
-    if op is sre.IN and all(item_op is sre.LITERAL for item_op, _ in av):
-        chars = [_literal_char(code) for _, code in av]  # a set like [-/.]
-        return None if None in chars else frozenset(chars)  # type: ignore[arg-type]
+    if op is sre.IN:
+        return _literal_set(av)
     return None
+
+
+def _literal_set(av: Any) -> Literals | None:
+    """The characters of a set made of literals only (like [-/.]); None for any other set."""
+    if not all(item_op is sre.LITERAL for item_op, _ in av):
+        return None
+    chars = [_literal_char(code) for _, code in av]
+    return None if None in chars else frozenset(chars)  # type: ignore[arg-type]
 
 
 def _selectivity(literals: Literals) -> tuple[int, int]:
