@@ -39,6 +39,7 @@ def make_engine(url: str) -> Engine:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -61,6 +62,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cur.close()
+
+
+# Execution options for a transaction that will write: on SQLite it takes the write lock at
+# BEGIN (waiting up to busy_timeout), instead of failing when a read must turn into a write
+# after another connection wrote meanwhile. PostgreSQL ignores the option.
+WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
+
+
+def _sqlite_begin(conn) -> None:
+    # pysqlite begins a transaction itself only before the first INSERT/UPDATE/DELETE, so a
+    # SAVEPOINT issued earlier would start (and its RELEASE commit) the whole transaction. An
+    # explicit BEGIN where a writer asks for one makes savepoints nest as SQL says they do.
+    mode = conn.get_execution_options().get("sqlite_begin")
+    if mode:
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

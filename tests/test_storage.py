@@ -181,7 +181,7 @@ def test_bad_files_fail_alone_and_lose_nothing(ingestor, sessions, tmp_path):
 def test_folder_with_unreadable_entries(ingestor, tmp_path):
     import os
 
-    from storage.ingest.pipeline import iter_files
+    from storage.ingest.files import iter_files
 
     folder = tmp_path / "batch"
     folder.mkdir()

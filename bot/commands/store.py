@@ -9,7 +9,8 @@ from pathlib import Path
 from bot import cli_output as out
 from bot.commands.common import CliError, country_code, iso_date, positive_int
 from bot.context import AppContext
-from storage.ingest.pipeline import IngestResult, iter_files
+from storage.ingest.files import iter_files
+from storage.ingest.pipeline import IngestResult
 from storage.query import parse_query
 from storage.repositories.items import items_by_ids, newest_items
 from storage.repositories.search import search_items
@@ -49,9 +50,9 @@ def cmd_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     """Load every file under the given paths; exit 1 when any failed."""
     files = list(iter_files(args.paths))
     progress = sys.stderr.isatty() and not args.json and len(files) >= PROGRESS_MIN_FILES
-    results = []
-    for n, (path, error) in enumerate(files, 1):
-        result = IngestResult(str(path), "failed", error=error) if error else ctx.ingestor.ingest_path(path)
+    results: list[IngestResult] = []
+    # Results arrive a batch at a time, once the batch is committed.
+    for n, result in enumerate(ctx.ingestor.ingest_paths(files), 1):
         results.append(result)
         if args.json:
             out.print_json_lines([result.as_json()])
