@@ -29,7 +29,7 @@ from bot.briefings import BriefingService, Interests  # noqa: E402
 from briefs.render import make_environment  # noqa: E402
 from briefs.telegram_html import validate_telegram_html  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from storage.ingest.countries import resolve_country  # noqa: E402
+from storage.ingest.country_lookup import resolve_country  # noqa: E402
 
 TOPICS = ["grain", "budget", "sanctions", "election", "rail link", "loan", "water rights"]
 NOW = datetime(2025, 3, 1, tzinfo=UTC)  # fill() stamps every story first seen at this time

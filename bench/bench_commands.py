@@ -47,7 +47,7 @@ from bot.briefings import BriefingService  # noqa: E402
 from bot.intents import parse_intent  # noqa: E402
 from briefs.render import make_environment  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from storage.ingest.countries import resolve_country  # noqa: E402
+from storage.ingest.country_lookup import resolve_country  # noqa: E402
 from storage.models import Document, Item, ItemCountry, Story  # noqa: E402
 
 DAYS = 365  # published dates spread over the last year

@@ -24,7 +24,7 @@ from briefs.render import render_briefing, render_template
 from briefs.telegram_html import TELEGRAM_LIMIT
 from briefs.types import Briefing, StoryRecord, StoryView
 from storage.clock import utcnow
-from storage.ingest.countries import resolve_country
+from storage.ingest.country_lookup import resolve_country
 from storage.query import parse_query
 from storage.repositories.story_views import (
     newest_story_day,

@@ -15,7 +15,7 @@ from bot.commands import brief, db, run, store
 from bot.commands.common import CliError
 from bot.context import AppContext
 from bot.settings import SettingsError, load_settings
-from storage.ingest.countries import UnknownCountryError
+from storage.ingest.country_lookup import UnknownCountryError
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from storage.ingest.countries import UnknownCountryError, resolve_country
+from storage.ingest.country_lookup import UnknownCountryError, resolve_country
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from briefs.charts import trends_png
 from briefs.render import truncate_words
 from briefs.types import Country, StoryView
-from storage.ingest.countries import (
+from storage.ingest.country_lookup import (
     UnknownCountryError,
     country_flag,
     country_name,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.ingest.countries import UnknownCountryError, country_flag, country_name
+from storage.ingest.country_lookup import UnknownCountryError, country_flag, country_name
 from storage.models import Subscription
 
 _QUOTES = "\"'“”‘’«»"

@@ -37,7 +37,7 @@ from bot.subscription_views import (
     view_of,
 )
 from storage.clock import utcnow
-from storage.ingest.countries import (
+from storage.ingest.country_lookup import (
     UnknownCountryError,
     resolve_country,
 )

@@ -36,6 +36,7 @@ _MAYBE_FINAL = wordset(
     dec
     """
 )
+_LONGEST_ABBREVIATION = max(map(len, _NEVER_FINAL | _MAYBE_FINAL))  # "approx"
 # Capitalised function words that typically open a sentence (after an ambiguous abbreviation).
 _STARTERS = wordset(
     """
@@ -182,6 +183,11 @@ def _is_boundary(text: str, mark_start: int, mark_end: int, start: int, end: int
     if first.islower():
         return False
     if mark == ".":  # the common case first
+        # A word of more letters and digits than any abbreviation is none (nor initials):
+        # one test spares most sentence ends the search for the word.
+        reach = mark_start - _LONGEST_ABBREVIATION - 1
+        if reach >= start and text[reach:mark_start].isalnum():
+            return True
         return not _is_abbreviation(_word_before(text, mark_start, start), text, at, end)
     core = mark.rstrip(_CLOSERS)
     if core in ("...", "…") or core.startswith(".."):

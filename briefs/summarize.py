@@ -54,7 +54,7 @@ def summarize(
     if max_sentences < 1:
         return ""
     # Sentences are produced lazily: a long article is only split as far as it is read.
-    stream = _drop_title_echo(map(_squash, iter_sentences(body)), title)
+    stream = _sentences(body, title)
     head = list(islice(stream, MAX_CANDIDATES))
     if not head:
         return ""
@@ -74,12 +74,18 @@ def _squash(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
-def _drop_title_echo(sentences: Iterator[str], title: str) -> Iterator[str]:
-    """Drop body sentences that merely repeat the headline."""
+def _sentences(body: str, title: str) -> Iterator[str]:
+    """Yield the body's squashed sentences, less those that merely repeat the headline."""
     key = _squash(title).casefold().rstrip(".")
-    if not key:
-        return sentences
-    return (s for s in sentences if s.casefold().rstrip(".") != key)
+    size = len(key)
+    for s in iter_sentences(body):
+        if not (s.isprintable() and "  " not in s):  # iter_sentences strips: no outer blanks
+            s = " ".join(s.split())
+        # casefold never shortens text nor makes a dot of another character, so an echo is at
+        # most len(key) long once its final dots go: most sentences skip the casefold.
+        if key and (len(s) <= size or s[size] == ".") and s.casefold().rstrip(".") == key:
+            continue
+        yield s
 
 
 def _phrase_keys(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

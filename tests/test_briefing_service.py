@@ -11,7 +11,7 @@ from bot.briefings import BriefingService, Interests
 from briefs.briefings import BLANK_QUERY
 from briefs.render import make_environment
 from briefs.telegram_html import validate_telegram_html
-from storage.ingest.countries import UnknownCountryError
+from storage.ingest.country_lookup import UnknownCountryError
 from storage.ingest.pipeline import Ingestor
 
 T1 = datetime(2025, 3, 17, 6, 0, tzinfo=UTC)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from storage.ingest.countries import (
+from storage.ingest.countries import _touching_word, tag_countries
+from storage.ingest.country_lookup import (
     UnknownCountryError,
     all_countries,
     country_flag,
     country_name,
     resolve_country,
-    tag_countries,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -327,3 +327,30 @@ def test_seed_001_is_about_india_and_russia() -> None:
 def test_seed_004_mentions_china_russia_north_korea() -> None:
     title, _, body = _seed("004").strip().partition("\n")
     assert {"CN", "RU", "KP"} <= codes(body, title)
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Michael Jordan scored", "before"),
+        ("Talks with Jordan Peterson", "after"),
+        ("The talks in Jordan ended", ""),
+        ("In Jordan today", ""),  # a function word before, a lowercase word after
+    ],
+)
+def test_touching_word_tells_the_side(text: str, side: str) -> None:
+    start = text.index("Jordan")
+    assert _touching_word(text, start, start + len("Jordan")) == side
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Talks Resume In Jordan Amid Unrest", {"JO"}),  # title case: the word after is no name
+        ("Jordan Peterson speaks", set()),
+        ("Visitors to Jordan Valley farms were many", set()),
+    ],
+)
+def test_person_risk_alias_with_capitalised_word_after(title: str, expected: set[str]) -> None:
+    assert codes("", title) == expected
+

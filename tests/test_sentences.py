@@ -103,3 +103,19 @@ def test_cyrillic_and_cjk() -> None:
         "会议开始了。",
         "双方进行了会谈。",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # longer than any abbreviation: a sentence end without looking the word up
+        ("It rose by approx. Ten people came.", ["It rose by approx. Ten people came."]),
+        ("It rose sharply. Ten people came.", ["It rose sharply.", "Ten people came."]),
+        ("Figures came from x.quoted12345. Then it ended.", ["Figures came from x.quoted12345.", "Then it ended."]),
+        ("Visitors came from the A.B.C.D. Then it ended.", ["Visitors came from the A.B.C.D.", "Then it ended."]),
+        ("Visitors came from the A.B.C.D. The end.", ["Visitors came from the A.B.C.D.", "The end."]),
+        ("Sample.\nLine two.", ["Sample.", "Line two."]),
+    ],
+)
+def test_long_words_before_a_period_end_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected

@@ -11,7 +11,7 @@ import pytest
 
 from briefs.lexrank import DAMPING, TOLERANCE, lexrank
 from briefs.sentences import split_sentences
-from briefs.summarize import _letter_counts, summarize, truncate
+from briefs.summarize import _letter_counts, _sentences, summarize, truncate
 
 CENTRAL = (
     "The dockworkers union announced an indefinite strike at the Marlow Bay container port, "
@@ -196,3 +196,18 @@ def test_lexrank_matches_plain_power_iteration(between: float, iterations: int) 
     positions = list(range(n))
     got = lexrank(weights, positions, iterations)
     assert np.allclose(got, _plain_lexrank(weights, positions, iterations), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kept"),
+    [
+        ("Talks resume", "Talks resume. Talks resume today.", ["Talks resume today."]),
+        ("Talks resume.", "TALKS RESUME... The rest follows.", ["The rest follows."]),
+        # casefold lengthens "ß": a sentence shorter than the headline may still echo it
+        ("STRASSE CLOSED", "Straße closed. Straße reopened.", ["Straße reopened."]),
+        ("Talks", "Talks\twrapped  here. Talks.", ["Talks wrapped here."]),
+        ("", "One. Two.", ["One.", "Two."]),
+    ],
+)
+def test_sentences_squash_and_drop_headline_echo(title: str, body: str, kept: list[str]) -> None:
+    assert list(_sentences(body, title)) == kept

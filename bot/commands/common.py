@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from storage.ingest.countries import resolve_country
+from storage.ingest.country_lookup import resolve_country
 
 
 class CliError(Exception):

@@ -20,7 +20,7 @@ from bot.handlers.common import (
 )
 from bot.intents import parse_intent
 from bot.keyboards import more_latest_keyboard, more_search_keyboard
-from storage.ingest.countries import UnknownCountryError, resolve_country
+from storage.ingest.country_lookup import UnknownCountryError, resolve_country
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Country gazetteer: tag the countries a news item mentions, and look countries up by name.
+"""Country gazetteer: tag the countries a news item mentions (lookups: country_lookup.py).
 
 Data comes from storage/data/countries.json (built by scripts/build_countries.py).
 Ambiguity decisions, applied per item (title + body):
@@ -19,18 +19,11 @@ Ambiguity decisions, applied per item (title + body):
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections import Counter
 
-from storage.ingest.country_data import (
-    BLOCKED,
-    Gazetteer,
-    load_gazetteer,
-    load_lookup,
-    normalise_key,
-)
+from storage.ingest.country_data import BLOCKED, Gazetteer, load_gazetteer
 from storage.ingest.types import CountryTag
 
 logger = logging.getLogger(__name__)
@@ -74,16 +67,6 @@ _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _ASCII_NON_UPPER = bytes(c for c in range(128) if not chr(c).isupper())
 
 
-class UnknownCountryError(ValueError):
-    """A name or code that matches no country; suggestions are ISO2 codes of close names."""
-
-    def __init__(self, text: str, suggestions: list[str]) -> None:
-        self.text = text
-        self.suggestions = suggestions
-        hint = " or ".join(f"{load_gazetteer().names.get(c, c)} ({c})" for c in suggestions)
-        super().__init__(f'unknown country "{text}"' + (f"; did you mean {hint}?" if hint else ""))
-
-
 # One kept mention: (surface form, ISO2 or an ambiguous form resolved later, segment weight).
 # A plain tuple: an item has a dozen mentions, and a tuple is far cheaper to make than an object.
 _Mention = tuple[str, str, float]
@@ -125,13 +108,13 @@ def _recase(text: str, keep: frozenset[str]) -> str:
     return _UPPER_WORD.sub(fix, text)
 
 
-def _touching_word(text: str, start: int, end: int, title_case: bool) -> bool:
-    """Tell whether a capitalised non-function word sits right before (or after) a match."""
+def _touching_word(text: str, start: int, end: int) -> str:
+    """Tell where a capitalised non-function word touches a match: "before", "after" or ""."""
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
     if before and before.group(1) not in STOPWORDS:
-        return True
-    after = None if title_case else _WORD_AFTER.match(text, end, end + 40)
-    return bool(after and after.group(1) not in STOPWORDS)
+        return "before"
+    after = _WORD_AFTER.match(text, end, end + 40)
+    return "after" if after and after.group(1) not in STOPWORDS else ""
 
 
 def _new_ends(text: str) -> set[int]:
@@ -163,7 +146,7 @@ def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
     if caps:
         text = _recase(text, data.upper_aliases)
     found: list[_Mention] = []
-    title_case = None  # only the person-name guard needs it: decided on first use
+    title_case = None  # only a word after a person-risk alias needs it: decided on first use
     surfaces, person_risk, after_new = data.surface, data.person_risk, _new_ends(text)
     for m in data.pattern.finditer(text):
         surface = m.group()
@@ -175,10 +158,11 @@ def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
         if (after_new and m.start() in after_new) or (caps and surface == "US"):
             continue
         end = m.end()
-        if surface in person_risk:
-            if title_case is None:
+        if surface in person_risk and (side := _touching_word(text, m.start(), end)):
+            # In title-case text every word is capitalised: only the word before tells.
+            if side == "after" and title_case is None:
                 title_case = not caps and _is_title_case(text)
-            if _touching_word(text, m.start(), end, title_case):
+            if side == "before" or not title_case:
                 continue
         # _WORD_AFTER needs a blank and then a capital or blank: most mentions fail at once.
         if (
@@ -293,46 +277,3 @@ def tag_countries(title: str, body: str) -> list[CountryTag]:
     text = f"{title}\n{body}"
     found = _apply_context_rules(data, text, found)
     return _rank(_resolve_ambiguous(data, text, found))
-
-
-def resolve_country(text: str) -> str:
-    """Return the ISO2 code for a code, name, short form or demonym, in any case."""
-    data = load_gazetteer()
-    raw = text.strip()
-    if len(raw) == 2 and raw.upper() in data.names:
-        return raw.upper()
-    if len(raw) == 3 and raw.upper() in data.alpha3:
-        return data.alpha3[raw.upper()]
-    key, lookup = normalise_key(raw), load_lookup()
-    if key in lookup:
-        return lookup[key]
-    raise UnknownCountryError(text, _suggest(data, key))
-
-
-def _suggest(data: Gazetteer, key: str) -> list[str]:
-    """Return ISO2 codes whose names are close to key (or the candidates of an ambiguous one)."""
-    for form, candidates in data.ambiguous.items():
-        if normalise_key(form) == key:
-            return list(candidates)
-    lookup = load_lookup()
-    close = difflib.get_close_matches(key, list(lookup), n=5, cutoff=0.75)
-    return list(dict.fromkeys(lookup[c] for c in close))[:3]
-
-
-def country_name(code: str) -> str:
-    """Return the common short name of a country ("Russia", "South Korea")."""
-    data = load_gazetteer()
-    if code.upper() not in data.names:
-        raise UnknownCountryError(code, [])
-    return data.names[code.upper()]
-
-
-def country_flag(code: str) -> str:
-    """Return the flag emoji (two regional-indicator symbols) for an ISO2 code."""
-    country_name(code)  # validates the code
-    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code.upper())
-
-
-def all_countries() -> list[tuple[str, str]]:
-    """Return (ISO2, common name) for every known country, sorted by name."""
-    return sorted(load_gazetteer().names.items(), key=lambda item: (item[1], item[0]))
