@@ -192,7 +192,7 @@ class Ingestor:
                 if known is not None:
                     return IngestResult(doc.label, "duplicate", items=known.item_count,
                                         document_id=known.id)
-                document = create_document(
+                document_id = create_document(
                     session, name=doc.name[:500], sha256=doc.sha, format=doc.extracted.format,
                     size=doc.size, title=(doc.extracted.title or None) and doc.extracted.title[:500],
                     language=doc.extracted.language, encoding=doc.extracted.encoding,
@@ -200,14 +200,14 @@ class Ingestor:
                     item_count=len(doc.items),
                 )
                 decisions = match_items(session, self.window, [item.match for item in doc.items])
-                stored = write_items(session, document.id, doc.items, decisions, doc.loaded_at)
+                stored = write_items(session, document_id, doc.items, decisions, doc.loaded_at)
         except SQLAlchemyError as exc:
             return _database_error(doc.label, exc)
         except Exception as exc:  # the savepoint is rolled back all the same
             return _unexpected_error(doc.label, exc)
         # Later documents, in this batch too, may match these items.
         self.window.remember(matchable(doc.items, decisions, stored), stored[0][0], len(stored))
-        return _result(doc.label, document.id, doc.items, decisions)
+        return _result(doc.label, document_id, doc.items, decisions)
 
 
 def _database_error(label: str, exc: SQLAlchemyError) -> IngestResult:

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import NamedTuple
+
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Item
 
 
-def document_by_sha256(session: Session, sha256: str) -> Document | None:
+class KnownDocument(NamedTuple):
+    """A stored document's id and item count: all that a repeated upload needs."""
+
+    id: int
+    item_count: int
+
+
+def document_by_sha256(session: Session, sha256: str) -> KnownDocument | None:
     """Return the document with this content hash, if it was loaded before."""
-    return session.scalars(select(Document).where(Document.sha256 == sha256)).first()
+    # Core on the table, not an ORM entity: ingest asks this twice for every document.
+    table = Document.__table__
+    stmt = select(table.c.id, table.c.item_count).where(table.c.sha256 == sha256)
+    row = session.connection().execute(stmt).first()
+    return KnownDocument(*row) if row else None
 
 
-def create_document(session: Session, **fields: object) -> Document:
-    """Add a document row and return it (flushed, so it has an id)."""
-    document = Document(**fields)
-    session.add(document)
-    session.flush()
-    return document
+def create_document(session: Session, **fields: object) -> int:
+    """Insert a document row and return its id."""
+    stmt = insert(Document.__table__).returning(Document.__table__.c.id)
+    return session.connection().execute(stmt, fields).scalar_one()
 
 
 def recent_documents(session: Session, limit: int = 20, offset: int = 0) -> list[Document]:

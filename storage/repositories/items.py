@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Date, Row, bindparam, exists, func, select, update
+from sqlalchemy import Date, Row, bindparam, exists, func, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Item, ItemCountry
 from storage.repositories.bulk import insert_rows, insert_tuples
+from storage.repositories.value_lists import one_of
 
 
 def insert_items(session: Session, rows: Sequence[dict[str, object]]) -> list[int]:
@@ -118,10 +119,14 @@ def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
         return []
     cols = (Item.id, Item.story_id, Item.document_id, Item.duplicate_of_id, Item.title,
             Item.signature, Item.published, Item.keywords, Item.content_hash)
-    rows = session.execute(select(*cols).where(Item.id.in_(list(ids)))).all()
+    cond, params = one_of(session, "id", "ids", list(ids))
+    names = ", ".join(c.key for c in cols)
+    # The columns' types convert values (dates) as an ORM select would.
+    rows = session.execute(text(f"SELECT {names} FROM items WHERE {cond}").columns(*cols), params).all()
     codes: dict[int, list[str]] = {}
-    stmt = select(ItemCountry.item_id, ItemCountry.country).where(ItemCountry.item_id.in_(list(ids)))
-    for item_id, code in session.execute(stmt):
+    cond, params = one_of(session, "item_id", "ids", list(ids))
+    for item_id, code in session.execute(text(f"SELECT item_id, country FROM item_countries WHERE {cond}"),
+                                         params):
         codes.setdefault(item_id, []).append(code)
     return [(row, tuple(sorted(codes.get(row.id, ())))) for row in rows]
 

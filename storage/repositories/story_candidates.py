@@ -11,6 +11,7 @@ from sqlalchemy import ARRAY, Text, and_, cast, func, literal_column, or_, selec
 from sqlalchemy.orm import Session
 
 from storage.models import Item, ItemCountry
+from storage.repositories.value_lists import one_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +27,10 @@ def first_items_by_content_hash(session: Session, hashes: Sequence[str]) -> dict
     """Return, per content hash, the earliest stored item with that text."""
     if not hashes:
         return {}
-    stmt = (select(Item.content_hash, Item.id, Item.story_id, Item.duplicate_of_id)
-            .where(Item.content_hash.in_(sorted(set(hashes)))).order_by(Item.id))
+    cond, params = one_of(session, "content_hash", "hashes", sorted(set(hashes)))
+    stmt = text(f"SELECT content_hash, id, story_id, duplicate_of_id FROM items WHERE {cond} ORDER BY id")
     found: dict[str, StoredCopy] = {}
-    for digest, *rest in session.execute(stmt):
+    for digest, *rest in session.execute(stmt, params):
         found.setdefault(digest, StoredCopy(*rest))
     return found
 
@@ -88,8 +89,9 @@ def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | N
     """Return the story each of *ids* belongs to now; ids no longer stored are absent."""
     if not ids:
         return {}
-    stmt = select(Item.id, Item.story_id).where(Item.id.in_(sorted(set(ids))))
-    return {item_id: story_id for item_id, story_id in session.execute(stmt)}
+    cond, params = one_of(session, "id", "ids", sorted(set(ids)))
+    rows = session.execute(text(f"SELECT id, story_id FROM items WHERE {cond}"), params)
+    return {item_id: story_id for item_id, story_id in rows}
 
 
 def max_item_id(session: Session) -> int:
