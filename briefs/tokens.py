@@ -99,9 +99,14 @@ def raw_words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+_STEMMED_ENDINGS = ("s", "g", "d")  # the last letters of "'s", "ing", "ed", "ies" and "s"
+
+
 def stem(word: str) -> str:
     """Strip the commonest English inflections so "talks" and "talk" meet."""
     # Not cached here: content_key's token table (shared with keywords) records each stem.
+    if not word.endswith(_STEMMED_ENDINGS):
+        return word  # most new words (names, numbers) end otherwise: one test, not five
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) > 5 and word.endswith("ing"):

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from briefs.similarity import StoryFeatures, features_for, same_story
+from briefs.similarity import NUM_PERM, StoryFeatures, features_for, same_story
 from briefs.similarity_batch import (
     best_per_column,
+    equal_slots,
     feature_matrix,
     pair_scores,
     shared_counts,
@@ -97,3 +98,19 @@ def _dice(a, b):
 
 def _overlap(a, b):
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def test_equal_slots_counts_like_a_plain_comparison_across_blocks():
+    rng = np.random.default_rng(8)
+    stored = rng.integers(0, 4, size=(300, NUM_PERM), dtype=np.uint32)  # few values: many equal
+    new = rng.integers(0, 4, size=(7, NUM_PERM), dtype=np.uint32)
+    new[0] = stored[5]  # every slot equal
+    new[1] = stored[6] + 9  # none equal
+    rows = rng.integers(0, 300, size=5000)  # more pairs than one work block
+    cols = rng.integers(0, 7, size=5000)
+    rows[:2], cols[:2] = [5, 6], [0, 1]
+    expected = (stored[rows] == new[cols]).sum(axis=1)
+    got = equal_slots(stored, new, rows, cols)
+    assert got.tolist() == expected.tolist()
+    assert got[:2].tolist() == [NUM_PERM, 0]
+    assert equal_slots(stored, new, rows[:0], cols[:0]).tolist() == []
