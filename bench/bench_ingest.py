@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import CORPORA, ingest_corpus  # noqa: E402
+from storage.allocator import tune_allocator  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from storage.ingest.pipeline import Ingestor  # noqa: E402
 
@@ -43,6 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.cpu >= 0 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
+    tune_allocator()  # as `briefbot` does at start
     rng = random.Random(42)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"

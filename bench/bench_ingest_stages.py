@@ -21,6 +21,7 @@ import storage.ingest.pipeline as pipeline  # noqa: E402
 import storage.ingest.stories as stories  # noqa: E402
 import storage.ingest.writer as writer  # noqa: E402
 from bench.corpus import CORPORA, ingest_corpus  # noqa: E402
+from storage.allocator import tune_allocator  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from storage.ingest.story_window import StoryWindow  # noqa: E402
 
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--corpus", choices=CORPORA, default="steady")
     args = parser.parse_args()
+    tune_allocator()  # as `briefbot` does at start
     spent: dict[str, float] = {}
     for owner, names in STAGES.items():
         for name in names:

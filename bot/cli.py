@@ -15,6 +15,7 @@ from bot.commands import brief, db, run, store
 from bot.commands.common import CliError
 from bot.context import AppContext
 from bot.settings import SettingsError, load_settings
+from storage.allocator import tune_allocator
 from storage.ingest.country_lookup import UnknownCountryError
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    tune_allocator()
     try:
         return args.handler(AppContext(load_settings()), args)
     except (SettingsError, CliError, UnknownCountryError) as exc:
