@@ -178,7 +178,7 @@ class Ingestor:
                     results = [self._write_one(session, step) if isinstance(step, Prepared)
                                else step for step in batch]
             except SQLAlchemyError as exc:  # the commit failed: nothing of the batch is stored
-                self.window = StoryWindow(self.window.max_rows, self.window.idle_windows)
+                self.window.forget()
                 results = [_database_error(step.label, exc) if isinstance(step, Prepared)
                            else step for step in batch]
         for result in results:

@@ -213,6 +213,15 @@ class StoryWindow:
         if self._high_water is not None and first_id == self._high_water + 1:
             self._high_water = first_id + count - 1
 
+    def __len__(self) -> int:
+        """Return how many stored items the window holds."""
+        return sum(len(bucket) for bucket in self._days.values())
+
+    def forget(self) -> None:
+        """Drop everything held, so the next window reads the database afresh."""
+        self._days.clear()
+        self._high_water = None
+
     def _bucket(self, session: Session, day: date) -> DayBucket:
         bucket = self._days.get(day)
         if bucket is not None:
