@@ -53,21 +53,12 @@ def test_content_words_learns_new_tokens_once() -> None:
     assert content_words("Zyxwvut zyxwvuts were quoted 12345 times") == first
 
 
-def _reference_stem(word: str) -> str:
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed"):
-        return word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def test_stem_skips_words_no_rule_applies_to_and_stems_the_rest_as_before():
-    cases = ["", "s", "'s", "talks", "talk", "press", "rising", "king", "sing", "announced", "red",
-             "parties", "ties", "meeting's", "russia's", "quoted12345", "2024", "g", "d", "used"]
-    assert [stem(w) for w in cases] == [_reference_stem(w) for w in cases]
+@pytest.mark.parametrize(("word", "stemmed"), [
+    ("", ""), ("s", "s"), ("'s", ""), ("talks", "talk"), ("talk", "talk"), ("press", "press"),
+    ("rising", "ris"), ("king", "king"), ("sing", "sing"), ("announced", "announc"),
+    ("red", "red"), ("parties", "party"), ("ties", "tie"), ("meeting's", "meet"),
+    ("russia's", "russia"), ("quoted12345", "quoted12345"), ("2024", "2024"), ("g", "g"),
+    ("d", "d"), ("used", "used"),
+])
+def test_stem_strips_inflections_and_leaves_other_words(word: str, stemmed: str) -> None:
+    assert stem(word) == stemmed
