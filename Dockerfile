@@ -11,6 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY briefs /src/briefs
+COPY news /src/news
+COPY services /src/services
 COPY storage /src/storage
 RUN pip install /src && rm -rf /src
 

@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_clustering import fill  # noqa: E402
 from bench.corpus import COUNTRIES  # noqa: E402
-from bot.briefings import BriefingService, Interests  # noqa: E402
 from briefs.render import make_environment  # noqa: E402
 from briefs.telegram_html import validate_telegram_html  # noqa: E402
+from news.countries.lookup import resolve_country  # noqa: E402
+from services.briefings import BriefingService, Interests  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from storage.ingest.country_lookup import resolve_country  # noqa: E402
 
 TOPICS = ["grain", "budget", "sanctions", "election", "rail link", "loan", "water rights"]
 NOW = datetime(2025, 3, 1, tzinfo=UTC)  # fill() stamps every story first seen at this time

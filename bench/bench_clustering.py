@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import COUNTRIES, SOURCES, newsletter, sentence  # noqa: E402
-from briefs.similarity import lsh_bands, signature_to_bytes  # noqa: E402
+from news.countries.lookup import resolve_country  # noqa: E402
+from news.similarity.features import lsh_bands, signature_to_bytes  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from storage.ingest import pipeline  # noqa: E402
-from storage.ingest.country_lookup import resolve_country  # noqa: E402
 from storage.ingest.pipeline import Ingestor  # noqa: E402
 from storage.models import Document, Item, ItemCountry, Story  # noqa: E402
 

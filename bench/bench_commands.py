@@ -43,11 +43,11 @@ from bench.bot_load import (  # noqa: E402
     surplus_replies,
 )
 from bench.corpus import COUNTRIES, OBJECTS, SOURCES, VERBS, sentence  # noqa: E402
-from bot.briefings import BriefingService  # noqa: E402
-from bot.intents import parse_intent  # noqa: E402
 from briefs.render import make_environment  # noqa: E402
+from news.countries.lookup import resolve_country  # noqa: E402
+from services.briefings import BriefingService  # noqa: E402
+from services.intents import parse_intent  # noqa: E402
 from storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from storage.ingest.country_lookup import resolve_country  # noqa: E402
 from storage.models import Document, Item, ItemCountry, Story  # noqa: E402
 
 DAYS = 365  # published dates spread over the last year

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import make_corpus  # noqa: E402
 
-from briefs.similarity import features_for, same_story  # noqa: E402
+from news.similarity.features import features_for, same_story  # noqa: E402
 
 
 def main() -> None:

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import make_corpus  # noqa: E402
 
-from briefs.sentences import split_sentences  # noqa: E402
-from briefs.summarize import summarize  # noqa: E402
+from news.sentences import split_sentences  # noqa: E402
+from news.summarize.summary import summarize  # noqa: E402
 
 
 def _rate(label: str, items: int, seconds: float) -> None:

@@ -25,11 +25,11 @@ from telegram.ext import (
 
 from bot.context import AppContext
 from bot.delivery.jobs import register_delivery_jobs
-from bot.handlers import admin, news, start
-from bot.handlers.common import COMMANDS
-from bot.handlers.errors import on_error
-from bot.handlers.subscriptions import subscription_handlers
 from bot.metrics import instrument
+from bot.telegram.handlers import admin, reading, start
+from bot.telegram.handlers.common import COMMANDS
+from bot.telegram.handlers.errors import on_error
+from bot.telegram.handlers.subscribing import subscription_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,11 @@ def core_handlers() -> list[BaseHandler]:
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.action, pattern=r"^act:"),
         # News: newest, search, briefing now, chart; "More" pages.
-        CommandHandler("latest", news.latest),
-        CommandHandler("search", news.search),
-        CommandHandler("brief", news.brief),
-        CommandHandler("trends", news.trends),
-        CallbackQueryHandler(news.more, pattern=r"^more:"),
+        CommandHandler("latest", reading.latest),
+        CommandHandler("search", reading.search),
+        CommandHandler("brief", reading.brief),
+        CommandHandler("trends", reading.trends),
+        CallbackQueryHandler(reading.more, pattern=r"^more:"),
         # Admin: uploads, loaded documents, figures (each refuses non-admins itself).
         MessageHandler(filters.Document.ALL, admin.upload),
         CommandHandler("sources", admin.sources),
@@ -61,7 +61,7 @@ def core_handlers() -> list[BaseHandler]:
 def fallback_handlers() -> list[BaseHandler]:
     """Return the handlers of last resort: plain questions and unknown commands."""
     return [
-        MessageHandler(PRIVATE_TEXT, news.plain_text),
+        MessageHandler(PRIVATE_TEXT, reading.plain_text),
         MessageHandler(filters.COMMAND, start.unknown_command),
     ]
 

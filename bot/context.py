@@ -26,8 +26,8 @@ from storage.db import current_revision, make_engine, make_session_factory, upgr
 from storage.ingest.pipeline import Ingestor
 
 if TYPE_CHECKING:
-    from bot.briefings import BriefingService
-    from bot.subscriptions import SubscriptionService
+    from services.briefings import BriefingService
+    from services.subscriptions import SubscriptionService
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +70,14 @@ class AppContext:
     @cached_property
     def briefings(self) -> BriefingService:
         """Return the briefing service."""
-        from bot.briefings import BriefingService
+        from services.briefings import BriefingService
 
         return BriefingService(self.sessions, self.env, clock=self.clock)
 
     @cached_property
     def subscriptions(self) -> SubscriptionService:
         """Return the subscription service."""
-        from bot.subscriptions import SubscriptionService
+        from services.subscriptions import SubscriptionService
 
         return SubscriptionService(self.sessions, self.settings, clock=self.clock)
 

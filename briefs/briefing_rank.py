@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from briefs.types import BriefingSection, Country, StoryRecord, StoryView
-from storage.ingest.country_lookup import UnknownCountryError, country_flag, country_name
+from news.countries.lookup import UnknownCountryError, country_flag, country_name
 
 WORLD_HEADING = "World"
 

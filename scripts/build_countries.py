@@ -1,4 +1,4 @@
-"""Build storage/data/countries.json from pycountry plus the hand-written alias table.
+"""Build news/countries/data/countries.json from pycountry plus the hand-written alias table.
 
 pycountry is a build-time dependency only: the runtime tagger reads the generated JSON.
 Run: .venv/bin/python scripts/build_countries.py [--check]
@@ -18,7 +18,7 @@ import pycountry
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "storage" / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "news" / "countries" / "data"
 ALIASES_PATH = DATA_DIR / "country_aliases.json"
 OUTPUT_PATH = DATA_DIR / "countries.json"
 KINDS = ("names", "demonyms", "capitals", "institutions")

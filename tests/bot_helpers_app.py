@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from bench.corpus import newsletter
 from bot.context import AppContext
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 START = date(2025, 3, 3)
 
 

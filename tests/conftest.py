@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, make_session_factory, normalize_url, upgrade
 from tests.fake_telegram.fixtures import fake_telegram  # noqa: F401
+from tests.paths import seeds_folder
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
-SEEDS = Path(os.environ.get("BRIEFBOT_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
+SEEDS = seeds_folder()
 PG_URL = os.environ.get("BRIEFBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -23,9 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.briefings import Interests
 from bot.context import AppContext
-from bot.subscriptions import interests_of
+from services.briefings import Interests
+from services.subscriptions import interests_of
 from storage.clock import as_utc
 from storage.repositories import deliveries as outbox
 from storage.repositories.deliveries import DueRun, zone_of

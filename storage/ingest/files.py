@@ -7,7 +7,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from storage.ingest.types import IngestError
+from news.types import IngestError
 
 
 def read_raw(path: Path, max_bytes: int) -> bytes:

@@ -20,15 +20,15 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from news.enrich import EnrichedItem, enrich_item
+from news.extract.readers import read_bytes
+from news.split.splitter import split_document
+from news.types import ExtractedDocument, IngestError
 from storage.clock import utcnow
 from storage.db import WRITE_TRANSACTION
-from storage.ingest.enrich import EnrichedItem, enrich_item
 from storage.ingest.files import read_raw, too_big
-from storage.ingest.readers import read_bytes
-from storage.ingest.splitter import split_document
 from storage.ingest.stories import Decision, match_items
 from storage.ingest.story_window import StoryWindow
-from storage.ingest.types import ExtractedDocument, IngestError
 from storage.ingest.writer import matchable, write_items
 from storage.repositories.documents import create_document, document_by_sha256
 

@@ -12,26 +12,26 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from briefs.similarity import (
-    SAME_STORY_THRESHOLD,
-    StoryFeatures,
-    estimated_jaccard,
-    same_story,
-    signature_from_bytes,
-    title_tokens,
-)
-from briefs.similarity_batch import (
+from news.enrich import NewItem
+from news.similarity.batch import (
     best_per_column,
     feature_matrix,
     pair_scores,
     shared_counts,
     shortlist,
     word_sets,
+)
+from news.similarity.features import (
+    SAME_STORY_THRESHOLD,
+    StoryFeatures,
+    estimated_jaccard,
+    same_story,
+    signature_from_bytes,
+    title_tokens,
 )
 from storage.ingest.story_window import StoryWindow, Window
 from storage.repositories.items import candidate_rows
@@ -45,17 +45,6 @@ NEAR_DUPLICATE_JACCARD = 0.85
 CANDIDATES_BY_BAND = 40  # per item
 BAND_HOLDERS_MAX = 2000  # per document: the newest stored items sharing any of its bands
 SHORTLIST = 64  # window candidates per item whose signatures are compared
-
-
-@dataclass(slots=True)
-class NewItem:
-    """What matching needs to know about one item of the document."""
-
-    content_hash: str
-    features: StoryFeatures
-    about: frozenset[str]  # the countries it is mainly about (at most three)
-    bands: list[str]  # MinHash band keys
-    day: date  # its date, or the load date when it has none
 
 
 @dataclass(slots=True)

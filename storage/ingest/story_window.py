@@ -22,8 +22,7 @@ from datetime import date, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from briefs.similarity import StoryFeatures, minhash, signature_from_bytes, title_tokens
-from briefs.similarity_batch import (
+from news.similarity.batch import (
     FeatureMatrix,
     empty_matrix,
     feature_matrix,
@@ -32,7 +31,8 @@ from briefs.similarity_batch import (
     without_words,
     word_sets,
 )
-from briefs.word_index import (
+from news.similarity.features import StoryFeatures, minhash, signature_from_bytes, title_tokens
+from news.similarity.word_index import (
     NAMESPACE_SHIFT,
     CodedSets,
     WordSets,

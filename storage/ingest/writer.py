@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from storage.ingest.enrich import EnrichedItem
+from news.enrich import EnrichedItem
 from storage.ingest.stories import Decision
 from storage.ingest.story_window import Entry
 from storage.repositories.items import (

@@ -8,7 +8,7 @@ from alembic import op
 
 # The keys must equal what ingest computes now, so the migration calls the same function; a
 # later change to the banding needs a migration of its own that recomputes them again.
-from briefs.similarity import lsh_bands, signature_from_bytes
+from news.similarity.features import lsh_bands, signature_from_bytes
 
 revision = "0005"
 down_revision = "0004"

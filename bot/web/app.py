@@ -1,0 +1,139 @@
+"""The bot's one HTTP server (aiohttp): the Telegram webhook, /healthz and /metrics.
+
+In webhook mode Telegram POSTs each update to the webhook path with the secret token in the
+`X-Telegram-Bot-Api-Secret-Token` header; the route checks it (403 on a mismatch), parses
+the body (400 when it is not an update) and puts the update on `application.update_queue`,
+where PTB's own dispatcher picks it up. In polling mode the same server runs without the
+webhook route, for /healthz and /metrics only. Neither the secret nor the bot token is
+ever logged or echoed in a response.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+from telegram import Update
+from telegram.ext import Application
+
+from bot.web.health import health_report, mark_started
+from bot.web.metrics import StoreCollector, render_metrics, scrape_registry
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_BYTES = 1024 * 1024  # updates are small JSON objects; refuse anything huge
+APP_KEY = web.AppKey("application", Application)
+RESERVED_PATHS = ("/healthz", "/metrics")
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where Telegram posts updates on this server, and the secret it must send."""
+
+    path: str  # e.g. "/tg-7f3a"
+    secret: str
+
+    def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
+        return f"Webhook(path={self.path!r}, secret=***)"
+
+
+def make_web_app(application: Application, webhook: Webhook | None = None) -> web.Application:
+    """Build the aiohttp app: /healthz, /metrics and, with a webhook, its POST route."""
+    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    app[APP_KEY] = application
+    ctx = application.bot_data["ctx"]
+    registry = scrape_registry(StoreCollector(lambda: ctx.sessions, ctx.clock))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", _metrics_route(registry))
+    if webhook is not None:
+        app.router.add_post(webhook.path, _webhook_route(webhook.secret))
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Answer 200 with the health report when healthy, 503 with it otherwise."""
+    healthy, report = await health_report(request.app[APP_KEY])
+    return web.json_response(report, status=200 if healthy else 503)
+
+
+def _metrics_route(registry):
+    async def metrics(request: web.Request) -> web.Response:
+        body = await render_metrics(registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return metrics
+
+
+def _webhook_route(secret: str):
+    expected = secret.encode()
+
+    async def webhook(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):  # constant time: no guessing by timing
+            logger.warning("webhook: refused an update with a wrong or missing secret token")
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        application = request.app[APP_KEY]
+        update = await _read_update(request, application)
+        if update is None:
+            return web.json_response({"ok": False, "error": "not a Telegram update"},
+                                     status=400)
+        await application.update_queue.put(update)
+        return web.json_response({"ok": True})
+
+    return webhook
+
+
+async def _read_update(request: web.Request, application: Application) -> Update | None:
+    """Return the body as an Update, or None when it is not one."""
+    try:
+        data = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        return None
+    try:
+        return Update.de_json(data, application.bot)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        logger.warning("webhook: body has an update_id but is not a valid update")
+        return None
+
+
+class ListenError(Exception):
+    """The HTTP server could not bind its address; the message is one readable line."""
+
+
+class WebServer:
+    """Run make_web_app on an address; `port` is the bound one (useful with port 0)."""
+
+    def __init__(self, application: Application, webhook: Webhook | None = None) -> None:
+        self.application = application
+        self.webhook = webhook
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, listen: str, port: int) -> int:
+        """Listen on listen:port (0 picks a free port); return the bound port."""
+        mark_started(self.application)
+        self._runner = web.AppRunner(make_web_app(self.application, self.webhook),
+                                     access_log=None, shutdown_timeout=2)
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, listen, port).start()
+        except OSError as exc:
+            await self.stop()
+            raise ListenError(f"cannot listen on {listen}:{port}: {exc.strerror or exc}") from None
+        self.port = self._runner.addresses[0][1]
+        logger.info("HTTP server on %s:%d (%s)", listen, self.port,
+                    "webhook, /healthz, /metrics" if self.webhook else "/healthz, /metrics")
+        return self.port
+
+    async def stop(self) -> None:
+        """Stop listening and finish in-flight requests."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

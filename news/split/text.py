@@ -1,0 +1,143 @@
+"""Line-level helpers shared by the splitters: prose vs headings, datelines, titles, bodies."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from functools import lru_cache
+
+from news.dates import find_date_span
+from news.split.boilerplate import drop_trailing_bio, ends_sentence
+
+logger = logging.getLogger(__name__)
+
+PROSE_MIN_WORDS = 6
+LONG_LINE_CHARS = 150
+MAX_HEADING_CHARS = 250
+MAX_TITLE_CHARS = 120
+
+_LINK = re.compile(r"\[([^\]]{1,100})\]\([^)]*\)")
+_SOURCE_SEPARATORS = re.compile(r"\s*(?:,|;|\||/|&|\band\b)\s*")
+_TRAILING_SEPARATOR = re.compile(r"[\s,|–—:-]+$")
+_TIME = re.compile(r"\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?", re.IGNORECASE)
+_DATE_LABELS = re.compile(
+    r"\b(?:last\s+)?(?:updated|published|posted|modified|date|on|at)\b\s*:?", re.IGNORECASE
+)
+_TITLE_SUFFIX = re.compile(r"\s+[|»]\s+.*$")
+
+
+def is_prose(line: str) -> bool:
+    """Return True for a line that reads as article text (a sentence or a long passage)."""
+    if len(line) >= LONG_LINE_CHARS:
+        return True
+    return ends_sentence(line) and len(line.split()) >= PROSE_MIN_WORDS
+
+
+def is_heading_like(line: str) -> bool:
+    """Return True for a short line that is not prose: a headline, section name or caption."""
+    return not is_prose(line) and len(line) <= MAX_HEADING_CHARS
+
+
+def _plain_sources(text: str) -> list[str] | None:
+    parts = [p.strip() for p in _SOURCE_SEPARATORS.split(text) if p.strip()]
+    for part in parts:
+        words = part.split()
+        if len(words) > 6 or not part[0].isupper() or words[0].lower() == "by" or ":" in part:
+            return None
+        if _DATE_LABELS.fullmatch(part):
+            return None  # "Updated", "Published": a label, not a source
+        if ends_sentence(part) and not re.search(r"\b[A-Z]\.$", part):
+            return None
+    return parts or None
+
+
+def parse_sources(text: str) -> list[str] | None:
+    """Read the source names before a date: markdown links or short plain names."""
+    text = _TRAILING_SEPARATOR.sub("", text.strip())
+    if not text:
+        return None
+    links = [m.group(1).strip() for m in _LINK.finditer(text)]
+    if not links:
+        return _plain_sources(text)
+    rest = _SOURCE_SEPARATORS.sub("", _LINK.sub("", text))
+    return links if not rest.strip() else None
+
+
+def _parse_segment(segment: str) -> tuple[list[str], date] | None:
+    span = find_date_span(segment)
+    if span is None:
+        return None
+    found, start, end = span
+    tail = _TIME.sub("", segment[end:]).strip(" ,.")
+    sources = parse_sources(segment[:start]) if not tail else None
+    return (sources, found) if sources else None
+
+
+def parse_source_line(line: str) -> tuple[list[str], date] | None:
+    """Parse a newsletter source line like '[TASS](#), 16 March 2025; [RT](#), 16 March 2025'."""
+    if len(line) > 300:
+        return None
+    parsed = _source_line(line)
+    return (list(parsed[0]), parsed[1]) if parsed else None
+
+
+def is_source_line(line: str) -> bool:
+    """Return True for a newsletter source/date line (see parse_source_line)."""
+    return len(line) <= 300 and _source_line(line) is not None
+
+
+# The newsletter splitter asks about each line several times; lines are short (<= 300 chars).
+@lru_cache(maxsize=4096)
+def _source_line(line: str) -> tuple[tuple[str, ...], date] | None:
+    sources: list[str] = []
+    dates: list[date] = []
+    for segment in (s for s in line.split(";") if s.strip()):
+        parsed = _parse_segment(segment)
+        if parsed is None:
+            return None
+        sources.extend(s for s in parsed[0] if s not in sources)
+        dates.append(parsed[1])
+    return (tuple(sources), dates[0]) if dates else None
+
+
+def parse_dateline(line: str) -> tuple[list[str], date] | None:
+    """Parse a short dateline ('Time of India15-05-2025', 'Updated: March 18, 2025 10:31')."""
+    strict = parse_source_line(line)
+    if strict is not None:
+        return strict
+    if len(line) > 80 or is_prose(line):
+        return None
+    span = find_date_span(line)
+    if span is None:
+        return None
+    found, start, end = span
+    residue = _TIME.sub(" ", line[:start] + " " + line[end:])
+    residue = _TRAILING_SEPARATOR.sub("", _DATE_LABELS.sub(" ", residue)).strip(" ,|-–—:")
+    if len(residue.split()) > 6:
+        return None
+    sources = _plain_sources(residue) if residue else None
+    return sources or [], found
+
+
+def clean_title(title: str | None, site_name: str | None = None) -> str | None:
+    """Strip ' | Section | site' suffixes (and a trailing site name) from a page title."""
+    if not title:
+        return None
+    text = _TITLE_SUFFIX.sub("", title.strip())
+    if site_name:
+        text = re.sub(r"\s+[-–—:]\s+" + re.escape(site_name) + r"\s*$", "", text, flags=re.I)
+    return text.strip() or None
+
+
+def fallback_title(body: str) -> str:
+    """Make a title from the first sentence of a body, cut at a word boundary."""
+    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0]
+    if len(first) <= MAX_TITLE_CHARS:
+        return first.rstrip(".")
+    return first[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def join_body(paragraphs: list[str]) -> str:
+    """Join body paragraphs, dropping an author bio at the end."""
+    return "\n\n".join(p for p in drop_trailing_bio(paragraphs) if p.strip())

@@ -1,0 +1,157 @@
+"""What the subscription service answers: plain dataclasses the templates and keyboards read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from news.countries.lookup import UnknownCountryError, country_flag, country_name
+from storage.models import Subscription
+
+_QUOTES = "\"'“”‘’«»"
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionView:
+    """One subscription as shown to its subscriber."""
+
+    id: int
+    kind: str  # daily | country | topic
+    value: str  # "" for daily, ISO2 for a country, the topic words for a topic
+    name: str  # country name or topic words ("" for daily)
+    flag: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CountryChoice:
+    """A country offered in the subscribe menu or as a suggestion."""
+
+    code: str
+    name: str
+    flag: str
+    items: int = 0
+    subscribed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a subscriber's briefing arrives: local time, timezone and the next delivery."""
+
+    delivery_time: time
+    timezone: str
+    next_delivery: datetime  # aware, in the subscriber's timezone
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeMenu:
+    """The /subscribe keyboard: daily, a page of countries (most covered first), a topic."""
+
+    choices: tuple[CountryChoice, ...]
+    page: int
+    pages: int
+    daily_subscribed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    """Outcome of /subscribe or a subscribe button.
+
+    status: menu | added | exists | unknown_country | topic_prompt | topic_too_long | bad_time
+    """
+
+    status: str
+    subscription: SubscriptionView | None = None
+    menu: SubscribeMenu | None = None
+    suggestions: tuple[CountryChoice, ...] = ()
+    query: str = ""
+    time_error: str = ""  # TimeParseError.reason when status is bad_time
+    schedule: Schedule | None = None
+    time_changed: bool = False
+    topic_offer: str = ""  # a topic to offer instead of an unknown country
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionList:
+    """A page of a subscriber's subscriptions, with the schedule they arrive on."""
+
+    items: tuple[SubscriptionView, ...]
+    page: int
+    pages: int
+    total: int
+    schedule: Schedule | None  # None when the chat never subscribed
+    offset: int = 0  # how many subscriptions come before this page
+
+
+@dataclass(frozen=True, slots=True)
+class UnsubscribeResult:
+    """Outcome of /unsubscribe or a remove button.
+
+    status: list | removed | removed_all | not_found | unknown_country
+    """
+
+    status: str
+    listing: SubscriptionList
+    removed: tuple[SubscriptionView, ...] = ()
+    query: str = ""
+    suggestions: tuple[CountryChoice, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimeResult:
+    """Outcome of /time. status: show | set | invalid (reason in ``error``)."""
+
+    status: str
+    schedule: Schedule
+    query: str = ""
+    error: str = ""
+    subscribed: bool = True  # False: the time is kept, but nothing is subscribed yet
+
+
+@dataclass(frozen=True, slots=True)
+class TimezoneResult:
+    """Outcome of /timezone. status: show | set | invalid (reason in ``error``)."""
+
+    status: str
+    schedule: Schedule
+    query: str = ""
+    error: str = ""  # unknown | half_offset | offset_range
+    suggestions: tuple[str, ...] = ()
+    fixed_offset: bool = False
+    examples: tuple[str, ...] = field(default=("Europe/Berlin", "America/New_York", "Asia/Kolkata"))
+
+
+def country_choice(code: str, items: int = 0, subscribed: bool = False) -> CountryChoice | None:
+    """Return a CountryChoice for a code, or None when the gazetteer does not know it."""
+    try:
+        return CountryChoice(code, country_name(code), country_flag(code), items, subscribed)
+    except UnknownCountryError:
+        return None
+
+
+def suggestions_of(error: UnknownCountryError) -> tuple[CountryChoice, ...]:
+    """Turn an UnknownCountryError's suggested codes into choices."""
+    return tuple(c for c in (country_choice(code) for code in error.suggestions) if c)
+
+
+def normalise_topic(text: str) -> str:
+    """Return topic words as stored: quotes trimmed, spaces collapsed, case-folded."""
+    return " ".join(text.strip().strip(_QUOTES).split()).casefold()
+
+
+def view_of(subscription: Subscription) -> SubscriptionView:
+    """Return how a subscription is shown."""
+    if subscription.kind == "country":
+        return SubscriptionView(subscription.id, "country", subscription.value,
+                                country_name(subscription.value), country_flag(subscription.value))
+    return SubscriptionView(subscription.id, subscription.kind, subscription.value, subscription.value)
+
+
+def next_local(now: datetime, at: time, tz: ZoneInfo) -> datetime:
+    """Return the next moment after now when the local wall clock in tz shows at."""
+    local = now.astimezone(tz)
+    candidate = datetime.combine(local.date(), at, tzinfo=tz)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=tz)
+    return candidate
