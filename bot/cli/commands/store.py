@@ -15,7 +15,7 @@ from storage.query import parse_query
 from storage.repositories.items import items_by_ids, newest_items
 from storage.repositories.search import search_items
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[3] / "samples"
 PROGRESS_MIN_FILES = 20
 
 
