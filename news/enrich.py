@@ -55,7 +55,7 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
         "published": parsed.published,
         "url": parsed.url or doc.url,
         "body": parsed.body,
-        "summary": summarize(parsed.title, parsed.body, title_words=features.title_tokens),
+        "summary": summarize(parsed.title, parsed.body, title_from_body=parsed.title_from_body),
         "language": doc.language,
         "content_hash": digest,
         "signature": signature,

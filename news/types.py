@@ -34,6 +34,7 @@ class ParsedItem:
     published: date | None = None
     url: str | None = None
     position: int = 0
+    title_from_body: bool = False  # the title is the body's lead (no headline was found)
 
 
 @dataclass(slots=True, frozen=True)

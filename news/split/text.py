@@ -8,6 +8,7 @@ from datetime import date
 from functools import lru_cache
 
 from news.dates import find_date_span
+from news.sentences import iter_sentences
 from news.split.boilerplate import drop_trailing_bio, ends_sentence
 
 logger = logging.getLogger(__name__)
@@ -16,6 +17,7 @@ PROSE_MIN_WORDS = 6
 LONG_LINE_CHARS = 150
 MAX_HEADING_CHARS = 250
 MAX_TITLE_CHARS = 120
+MIN_CLAUSE_TITLE_CHARS = 60  # a shorter first clause says too little: cut at a word instead
 
 _LINK = re.compile(r"\[([^\]]{1,100})\]\([^)]*\)")
 _SOURCE_SEPARATORS = re.compile(r"\s*(?:,|;|\||/|&|\band\b)\s*")
@@ -25,6 +27,7 @@ _DATE_LABELS = re.compile(
     r"\b(?:last\s+)?(?:updated|published|posted|modified|date|on|at)\b\s*:?", re.IGNORECASE
 )
 _TITLE_SUFFIX = re.compile(r"\s+[|»]\s+.*$")
+_CLAUSE_END = re.compile(r"\s*(?:[,;:]|\s[–—-])\s")
 
 
 def is_prose(line: str) -> bool:
@@ -131,11 +134,25 @@ def clean_title(title: str | None, site_name: str | None = None) -> str | None:
 
 
 def fallback_title(body: str) -> str:
-    """Make a title from the first sentence of a body, cut at a word boundary."""
-    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0]
+    """Make a title from the body's first sentence, cut at a clause or word boundary if long."""
+    first = " ".join(next(iter_sentences(body), "").split())
     if len(first) <= MAX_TITLE_CHARS:
-        return first.rstrip(".")
-    return first[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+        return first.removesuffix(".")
+    clause = _last_clause_end(first, MAX_TITLE_CHARS)
+    if clause >= MIN_CLAUSE_TITLE_CHARS:
+        return first[:clause]
+    return first[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—") + "…"
+
+
+def _last_clause_end(sentence: str, limit: int) -> int:
+    """Return where the last clause in sentence[:limit] ends (at ", ; :" or a dash), else 0."""
+    ends = [m.start() for m in _CLAUSE_END.finditer(sentence, 0, limit)]
+    return next((end for end in reversed(ends) if _balanced(sentence[:end])), 0)
+
+
+def _balanced(text: str) -> bool:
+    """Tell whether text closes every bracket and straight double quote that it opens."""
+    return text.count("(") == text.count(")") and text.count('"') % 2 == 0
 
 
 def join_body(paragraphs: list[str]) -> str:

@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 # body; a headline with a one-paragraph blurb is a teaser.
 FULL_BODY_MIN_CHARS = 800
 MAX_BADGE_WORDS = 5
+# A page without a single prose line may still be one short article: a headline and an
+# unfinished paragraph, or just one line (read as both title and body).
+SHORT_ARTICLE_MAX_LINES = 2
+SHORT_ARTICLE_MIN_WORDS = 6
 _BULLETS = "•·▪◦●○-–— "
 
 
@@ -57,6 +61,7 @@ class _WebSplitter:
         self.pending: str | None = None  # last headline-like line not yet used
         self.pending_sources: list[str] = []
         self.pending_date: date | None = None
+        self.headings: list[str] = []  # distinct heading-like lines, for a page without prose
         self._handlers: dict[LineKind, Callable[[str], None]] = {
             LineKind.CONTENT: self._content,
             LineKind.NOISE: lambda _line: None,
@@ -126,6 +131,8 @@ class _WebSplitter:
         cur = self.current
         if line == self.pending or (cur is not None and line == cur.title and not cur.paras):
             return  # the same headline printed twice
+        if line not in self.headings:
+            self.headings.append(line)
         if self.mode == "article" and cur is not None and cur.paras:
             cur.heading_at = len(cur.paras)
         self.pending = line
@@ -157,7 +164,20 @@ class _WebSplitter:
 
     def items(self) -> list[ParsedItem]:
         """Return the articles found, with teaser-only candidates dropped."""
+        if not self.articles:
+            self._short_article()
         return [self._item(a) for a in self.articles if self._keep(a)]
+
+    def _short_article(self) -> None:
+        """Read a page without prose as one article when it is a headline and one paragraph."""
+        lines = self.headings
+        if not 0 < len(lines) <= SHORT_ARTICLE_MAX_LINES:
+            return
+        if len(lines[-1].split()) < SHORT_ARTICLE_MIN_WORDS:
+            return
+        title = clean_title(self.doc.title) or (lines[0] if len(lines) > 1 else None)
+        self.articles.append(_Article(title, self.pending_sources, self.pending_date, False))
+        self.articles[0].paras.append(lines[-1])
 
     @staticmethod
     def _keep(article: _Article) -> bool:
@@ -176,6 +196,7 @@ class _WebSplitter:
             sources=list(sources),
             published=published,
             url=self.doc.url if first else None,
+            title_from_body=not article.title,
         )
 
 

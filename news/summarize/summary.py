@@ -1,4 +1,4 @@
-"""Extractive summaries: the lead for short items, LexRank with a lead bias for long ones."""
+"""Extractive summaries: the lead sentences, skipping quoted speech and cutting the last to fit."""
 
 from __future__ import annotations
 
@@ -8,21 +8,18 @@ import string
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 
-import numpy as np
-
 from news.sentences import iter_sentences
-from news.summarize.lexrank import lexrank, similarity
-from news.tokens import ascii_separators, content_words, content_words_of_lines
+from news.tokens import ascii_separators
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_MAX_CHARS = 350  # about three lines of a phone screen
 SHORT_BODY_CHARS = 600
 SHORT_BODY_SENTENCES = 3
 MAX_CANDIDATES = 40  # later sentences rarely carry the story and cost O(n^2)
 MIN_WORDS = 5
-TITLE_BONUS = 0.3
-QUOTE_PENALTY = 0.85
-REDUNDANCY = 0.6  # cosine above which a second sentence adds nothing new
+MIN_TAIL_CHARS = 20  # room below which a long summary ends rather than cut one more sentence
+CLAUSE_SHARE = 0.6  # a cut sentence ends at a clause boundary this far into the room, if any
 
 # Site furniture, matched as plain substrings of the casefolded sentence (fast, C-level search).
 _BOILERPLATE_PHRASES = (
@@ -31,9 +28,11 @@ _BOILERPLATE_PHRASES = (
     "advertisement", "cookies", "terms of use", "terms of service", "privacy policy",
     "share this", "download the app", "download our app", "file photo", "getty images",
 )
+# Quoted speech ("we will appeal", "I was shocked") rarely carries the news itself.
+_FIRST_PERSON_RE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|us|[Oo]ur)\b")
+_CLAUSE_END_RE = re.compile(r"[,;:–—](?= )")
 _CAPTION_RE = re.compile(r"(?:photo|image|picture|video|source|credit)s?\s*:", re.IGNORECASE)
 _PHRASE_SCAN_MAX_CHARS = 8000  # past ~40 sentences, scanning the body costs more than it saves
-_QUOTES = "\"'“‘«"
 _TERMINALS = ".!?…。！？"
 _CLOSERS = "\"'”’»)]"
 _ASCII_LETTERS = string.ascii_letters.encode()
@@ -43,27 +42,25 @@ def summarize(
     title: str,
     body: str,
     *,
-    max_chars: int = 350,
+    max_chars: int = DEFAULT_MAX_CHARS,
     max_sentences: int = 3,
-    title_words: frozenset[str] | None = None,
+    title_from_body: bool = False,
 ) -> str:
     """Return an extractive summary of 1-3 body sentences, joined by spaces, within max_chars.
 
-    title_words, when given, must be the title's content words (saves tokenising it again).
+    title_from_body tells that the title was made from the body's lead, so no sentence echoes it.
     """
     if max_sentences < 1:
         return ""
     # Sentences are produced lazily: a long article is only split as far as it is read.
-    stream = _sentences(body, title)
+    stream = _sentences(body, "" if title_from_body else title)
     head = list(islice(stream, MAX_CANDIDATES))
     if not head:
         return ""
     phrases = _boilerplate_in(body)
     chosen: list[str] = []
     if len(head) > SHORT_BODY_SENTENCES and len(body) >= SHORT_BODY_CHARS:
-        if title_words is None:
-            title_words = frozenset(content_words(title))
-        chosen = _ranked(title_words, head, phrases, max_chars, max_sentences)
+        chosen = _lead_filled(head, phrases, max_chars, max_sentences)
     return " ".join(chosen or _lead(chain(head, stream), phrases, max_chars, max_sentences))
 
 
@@ -205,63 +202,30 @@ def _letters(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-def _ranked(
-    title_words: frozenset[str],
-    sentences: list[str],
-    phrases: tuple[str, ...],
-    max_chars: int,
-    max_sentences: int,
+def _lead_filled(
+    sentences: list[str], phrases: tuple[str, ...], max_chars: int, max_sentences: int
 ) -> list[str]:
-    """Pick the best-ranked candidates that fit, in document order; [] if too few candidates."""
-    usable = _candidates(sentences[:MAX_CANDIDATES], phrases)
-    cands = []
-    tokens = []
-    # Squashed sentences are single lines: tokenise them all in one pass.
-    for cand, toks in zip(usable, content_words_of_lines([s for _, s in usable]), strict=True):
-        if toks:
-            cands.append(cand)
-            tokens.append(toks)
-    if len(cands) < 2:
-        return []
-    sim = similarity(tokens)
-    ranks = lexrank(sim, [i for i, _ in cands])
-    scores = [r * b for r, b in zip(ranks, _bonuses(title_words, cands, tokens), strict=True)]
-    picked = _select(scores, sim, [s for _, s in cands], max_chars, max_sentences)
-    if not picked:
-        best = max(range(len(scores)), key=scores.__getitem__)  # the first best, like argmax
-        return [truncate(cands[best][1], max_chars)]
-    return [cands[k][1] for k in sorted(picked)]
-
-
-def _bonuses(
-    title_words: frozenset[str], cands: list[tuple[int, str]], tokens: list[list[str]]
-) -> list[float]:
-    """Multiply in a bonus for headline overlap and a penalty for sentences that open a quote."""
-    if title_words:
-        size = len(title_words)
-        out = [1.0 + TITLE_BONUS * len(title_words.intersection(t)) / size for t in tokens]
-    else:
-        out = [1.0] * len(tokens)
-    for k, (_, s) in enumerate(cands):
-        if s[0] in _QUOTES:
-            out[k] *= QUOTE_PENALTY
-    return out
-
-
-def _select(
-    scores: list[float], sim: np.ndarray, texts: list[str], max_chars: int, max_sentences: int
-) -> list[int]:
-    """Greedily take top-scored sentences that fit and do not repeat a chosen one."""
-    picked: list[int] = []
+    """Take the lead, then the reported (not first-person) candidates in order; cut the last."""
+    chosen: list[str] = []
     used = -1
-    keys = [-score for score in scores]
-    for k in sorted(range(len(keys)), key=keys.__getitem__):  # stable, like argsort "stable"
-        if used + 1 + len(texts[k]) > max_chars:
+    for k, (_, s) in enumerate(_candidates(sentences[:MAX_CANDIDATES], phrases)):
+        if k and _FIRST_PERSON_RE.search(s):
             continue
-        if any(sim[k, j] > REDUNDANCY for j in picked):
-            continue
-        picked.append(k)
-        used += 1 + len(texts[k])
-        if len(picked) == max_sentences:
+        room = max_chars - used - 1
+        if len(s) > room:
+            if room >= MIN_TAIL_CHARS or not chosen:
+                chosen.append(_cut(s, room))
             break
-    return picked
+        chosen.append(s)
+        used += 1 + len(s)
+        if len(chosen) == max_sentences:
+            break
+    return chosen
+
+
+def _cut(sentence: str, max_chars: int) -> str:
+    """Cut a sentence to max_chars with "…", at its last clause end if that comes late enough."""
+    ends = [m.start() for m in _CLAUSE_END_RE.finditer(sentence, 0, max_chars - 1)]
+    if ends and ends[-1] >= CLAUSE_SHARE * max_chars:
+        return sentence[: ends[-1]] + "…"
+    return truncate(sentence, max_chars)
