@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage.repositories.story_candidates import (  # noqa: E402
-    _SQLITE_HOLDERS,
+from storage.dialect import (  # noqa: E402
     BAND_KEYS_MERGE_AT,
+    SQLITE_BAND_HOLDERS,
     SQLITE_BAND_MERGE,
 )
 
@@ -53,7 +53,7 @@ def _lookup(db: sqlite3.Connection, layout: str, keys: list[str]) -> list:
         words = " OR ".join(f'"{k}"' for k in keys)
         return db.execute("SELECT rowid FROM item_bands_fts WHERE item_bands_fts MATCH ? "
                           "ORDER BY rowid DESC LIMIT 2000", (words,)).fetchall()
-    return db.execute(_SQLITE_HOLDERS, {"words": json.dumps(keys), "limit": 2000}).fetchall()
+    return db.execute(SQLITE_BAND_HOLDERS, {"words": json.dumps(keys), "limit": 2000}).fetchall()
 
 
 def _merge(db: sqlite3.Connection, layout: str) -> None:

@@ -1,7 +1,8 @@
 """Build the python-telegram-bot Application: settings in, handlers and jobs wired up.
 
 The bot talks to `{api}/bot` and `{api}/file/bot`, so a self-hosted Bot API server (or the
-tests' fake one) works like Telegram. Handlers are thin: see bot/handlers/.
+tests' fake one) works like Telegram. Handlers are thin: see bot/telegram/handlers/; each
+button family's callback data (format, parsing, pattern) lives in bot/telegram/buttons/.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from telegram.ext import (
 from bot.context import AppContext
 from bot.delivery.jobs import register_delivery_jobs
 from bot.metrics import instrument
-from bot.telegram.handlers import admin, reading, start
+from bot.telegram.buttons import more, pager, start_menu, subscribe, timezone, unsubscribe
+from bot.telegram.handlers import admin, reading, start, subscribing
 from bot.telegram.handlers.common import COMMANDS
 from bot.telegram.handlers.errors import on_error
-from bot.telegram.handlers.subscribing import subscription_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -37,30 +38,34 @@ logger = logging.getLogger(__name__)
 PRIVATE_TEXT = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
 
 
-def core_handlers() -> list[BaseHandler]:
-    """Return this module's handlers, in the order PTB tries them."""
+def handlers() -> list[BaseHandler]:
+    """Return every handler, in the order PTB tries them (so the catch-all ones come last)."""
     return [
         # Welcome and help, and the /start menu buttons.
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
-        CallbackQueryHandler(start.action, pattern=r"^act:"),
+        CallbackQueryHandler(start.action, pattern=start_menu.PATTERN),
         # News: newest, search, briefing now, chart; "More" pages.
         CommandHandler("latest", reading.latest),
         CommandHandler("search", reading.search),
         CommandHandler("brief", reading.brief),
         CommandHandler("trends", reading.trends),
-        CallbackQueryHandler(reading.more, pattern=r"^more:"),
+        CallbackQueryHandler(reading.more, pattern=more.PATTERN),
         # Admin: uploads, loaded documents, figures (each refuses non-admins itself).
         MessageHandler(filters.Document.ALL, admin.upload),
         CommandHandler("sources", admin.sources),
         CommandHandler("stats", admin.stats),
-        CallbackQueryHandler(admin.sources_page, pattern=r"^page:src:"),
-    ]
-
-
-def fallback_handlers() -> list[BaseHandler]:
-    """Return the handlers of last resort: plain questions and unknown commands."""
-    return [
+        CallbackQueryHandler(admin.sources_page, pattern=pager.PATTERN),
+        # Subscriptions: what to get, when, in which timezone; the menu and remove buttons.
+        CommandHandler("subscribe", subscribing.subscribe),
+        CommandHandler("unsubscribe", subscribing.unsubscribe),
+        CommandHandler("subscriptions", subscribing.subscriptions),
+        CommandHandler("time", subscribing.set_time),
+        CommandHandler("timezone", subscribing.set_timezone),
+        CallbackQueryHandler(subscribing.subscribe_button, pattern=subscribe.PATTERN),
+        CallbackQueryHandler(subscribing.unsubscribe_button, pattern=unsubscribe.PATTERN),
+        CallbackQueryHandler(subscribing.timezone_button, pattern=timezone.PATTERN),
+        # Last resort: plain questions (private chats only) and unknown commands.
         MessageHandler(PRIVATE_TEXT, reading.plain_text),
         MessageHandler(filters.COMMAND, start.unknown_command),
     ]
@@ -83,8 +88,7 @@ def build_application(ctx: AppContext) -> Application:
         .build()
     )
     application.bot_data["ctx"] = ctx
-    # Order matters: PTB tries handlers in turn, so the catch-all text handlers come last.
-    for handler in [*core_handlers(), *subscription_handlers(), *fallback_handlers()]:
+    for handler in handlers():
         application.add_handler(instrument(handler))  # handler latency for /metrics
     application.add_error_handler(on_error)
     register_delivery_jobs(application)  # the scheduler tick and the outbox sender

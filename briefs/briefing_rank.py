@@ -19,8 +19,9 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from briefs.types import BriefingSection, Country, StoryRecord, StoryView
-from news.countries.lookup import UnknownCountryError, country_flag, country_name
+from briefs.types import BriefingSection, StoryView
+from news.countries.lookup import display_country
+from storage.records import StoryRecord
 
 WORLD_HEADING = "World"
 
@@ -61,14 +62,6 @@ def newest_first(records: Iterable[StoryRecord]) -> list[StoryRecord]:
                                           -r.first_seen.timestamp(), r.story_id))
 
 
-def country(code: str) -> Country:
-    """Return a Country for display; an unknown code shows as itself without a flag."""
-    try:
-        return Country(code, country_name(code), country_flag(code))
-    except UnknownCountryError:
-        return Country(code, code, "")
-
-
 def to_view(record: StoryRecord, views: dict[int, StoryView] | None = None) -> StoryView:
     """Return the StoryView of a record (cached in *views* when given: built once per batch)."""
     if views is not None and record.snippet is None and record.story_id in views:
@@ -76,7 +69,7 @@ def to_view(record: StoryRecord, views: dict[int, StoryView] | None = None) -> S
     view = StoryView(
         story_id=record.story_id, title=record.title, summary=record.summary,
         sources=list(record.sources), published=record.published,
-        countries=[country(code) for code, _ in record.countries], url=record.url,
+        countries=[display_country(code) for code, _ in record.countries], url=record.url,
         item_count=source_count(record), loaded_at=record.first_seen, snippet=record.snippet,
     )
     if views is not None and record.snippet is None:
@@ -105,7 +98,7 @@ def sections_by_country(
         groups.setdefault(section_key(record, prefer), []).append(record)
     sections = []
     for code, records in groups.items():
-        place = country(code) if code else None
+        place = display_country(code) if code else None
         sections.append(BriefingSection(
             heading=place.name if place else WORLD_HEADING, country=place,
             stories=[to_view(r, views) for r in records[:top_n]],

@@ -10,9 +10,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from briefs.briefing_rank import country, newest_first, rank, sections_by_country, to_view
+from briefs.briefing_rank import newest_first, rank, sections_by_country, to_view
 from briefs.render import date_human
-from briefs.types import Briefing, BriefingSection, StoryRecord, StoryView
+from briefs.types import Briefing, BriefingSection, StoryView
+from news.countries.lookup import display_country
+from storage.records import StoryRecord
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ def quoted(text: str) -> str:
 
 def interests_label(countries: Iterable[str], topics: Iterable[str]) -> str:
     """Describe a subscription set: 'India, Serbia · “sanctions”' ('' for everything)."""
-    names = [country(c).name for c in sorted(countries)]
+    names = [display_country(c).name for c in sorted(countries)]
     parts = [", ".join(names)] if names else []
     if topics:
         parts.append(", ".join(quoted(t) for t in sorted(topics)))
@@ -51,7 +53,7 @@ BLANK_QUERY = ("Nothing to search for: give a word or a phrase, "
 
 
 def _about(countries: Iterable[str], topics: Iterable[str]) -> str:
-    names = [country(c).name for c in sorted(countries)]
+    names = [display_country(c).name for c in sorted(countries)]
     parts = [f" about {_or(names)}"] if names else []
     if topics:
         parts.append(f" matching {_or([quoted(t) for t in sorted(topics)])}")
@@ -115,7 +117,7 @@ def country_briefing(
     limit: int = 10, mentions_limit: int = 5,
 ) -> Briefing:
     """Return the latest stories about *code* first, then those that only mention it."""
-    place = country(code)
+    place = display_country(code)
     ordered = newest_first(records)
     about = [r for r in ordered if (code, True) in r.countries]
     mentions = [r for r in ordered if (code, True) not in r.countries]

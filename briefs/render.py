@@ -13,8 +13,8 @@ template cache. Callers never pick one: ``render_template`` chooses by name.
 Filters are written for both modes: the ones that produce markup check
 ``eval_ctx.autoescape``.
 
-Templates for Telegram put CUT_MARKER between stories; ``render_telegram_messages``
-splits there (see ``briefs.telegram_html``).
+Templates for Telegram put CUT_MARKER between stories; the briefing service splits there
+(``briefs.briefing_split``, falling back to ``briefs.telegram_html``).
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from briefs.telegram_html import CUT_MARKER, TELEGRAM_LIMIT, split_telegram
-from briefs.types import Briefing, Country
+from briefs.telegram_html import CUT_MARKER, TELEGRAM_LIMIT
+from briefs.types import Briefing
+from news.countries.lookup import Country, flag_emoji
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +74,8 @@ def flag(value: Country | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, Country):
-        return value.flag or flag(value.code)
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        return ""
-    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
+        return value.flag or flag_emoji(value.code)
+    return flag_emoji(value)
 
 
 def country_list(countries: Iterable[Country], limit: int = 5) -> str:
@@ -180,9 +178,3 @@ def render_briefing(env: jinja2.Environment, briefing: Briefing, fmt: str) -> st
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return render_template(env, f"briefing.{fmt}.j2", briefing=briefing)
-
-
-def render_telegram_messages(env: jinja2.Environment, briefing: Briefing,
-                             limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Render a briefing for Telegram and split it into sendable messages."""
-    return split_telegram(render_briefing(env, briefing, "telegram"), limit)

@@ -33,7 +33,6 @@ __all__ = [
     "TELEGRAM_ACCEPTED_TAGS",
     "TELEGRAM_LIMIT",
     "split_telegram",
-    "strip_cut_markers",
     "telegram_length",
     "utf16_len",
     "validate_telegram_html",
@@ -124,11 +123,6 @@ def visible_text(markup: str) -> str:
 def telegram_length(markup: str) -> int:
     """Return the message length Telegram would count for markup."""
     return utf16_len(visible_text(markup))
-
-
-def strip_cut_markers(markup: str) -> str:
-    """Remove story-boundary markers, e.g. to send a short render unsplit."""
-    return markup.replace(CUT_MARKER, "").strip()
 
 
 def _is_regional(ch: str) -> bool:

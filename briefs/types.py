@@ -5,14 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-
-@dataclass(slots=True, frozen=True)
-class Country:
-    """A country as shown to readers."""
-
-    code: str  # ISO2
-    name: str
-    flag: str  # emoji
+from news.countries.lookup import Country  # how a country is shown lives with the gazetteer
 
 
 @dataclass(slots=True)
@@ -55,20 +48,3 @@ class Briefing:
     @property
     def is_empty(self) -> bool:
         return not any(s.stories for s in self.sections)
-
-
-@dataclass(slots=True)
-class StoryRecord:
-    """What storage hands to briefs: one story with its merged items."""
-
-    story_id: int
-    title: str
-    summary: str
-    sources: list[str]
-    published: date | None
-    first_seen: datetime
-    countries: list[tuple[str, bool]]  # (ISO2, about), most relevant first
-    item_count: int
-    url: str | None = None
-    score: float = 0.0  # search relevance (topic briefings); 0 elsewhere
-    snippet: str | None = None

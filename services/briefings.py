@@ -22,10 +22,11 @@ from briefs.briefing_split import SegmentCache, split_cached
 from briefs.briefings import country_briefing, daily_briefing, personal_briefing, topic_briefing
 from briefs.render import render_briefing, render_template
 from briefs.telegram_html import TELEGRAM_LIMIT
-from briefs.types import Briefing, StoryRecord, StoryView
+from briefs.types import Briefing, StoryView
 from news.countries.lookup import resolve_country
 from storage.clock import utcnow
 from storage.query import parse_query
+from storage.records import StoryRecord
 from storage.repositories.story_views import (
     newest_story_day,
     stories_about_country,

@@ -40,12 +40,6 @@ class Intent:
     country: str | None = None  # ISO2
     query: str | None = None  # content words to search for
 
-    @property
-    def is_actionable(self) -> bool:
-        """Tell whether the message asked for something the bot can answer."""
-        return self.kind != "hint"
-
-
 def parse_intent(text: str) -> Intent:
     """Read a plain message and return its intent; never raises."""
     words = _WORD.findall(text or "")

@@ -1,8 +1,10 @@
-"""Services behind the news and admin commands: pages of stories, sources and figures.
+"""Services behind the news and admin commands: latest, search, sources and figures.
 
-Handlers call one function here, inside a worker thread, and render what it returns;
-nothing here knows about Telegram. Each page fetches one row more than it shows, so it
-knows whether a "More" button is needed without counting.
+The bot's handlers and the CLI call the same functions here (the bot inside a worker thread)
+and render what they return; nothing here knows about Telegram or the terminal. `latest_items`
+and `find_items` are the use cases; the bot's pages are stories built from them. Each page
+fetches one row more than it shows, so it knows whether a "More" button is needed without
+counting.
 """
 
 from __future__ import annotations
@@ -17,17 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from briefs.charts import trends_png
 from briefs.render import truncate_words
-from briefs.types import Country, StoryView
-from news.countries.lookup import (
-    UnknownCountryError,
-    country_flag,
-    country_name,
-    resolve_country,
-)
-from storage.models import Document, Item
+from briefs.types import StoryView
+from news.countries.lookup import Country, UnknownCountryError, display_country, resolve_country
 from storage.query import parse_query
+from storage.records import DocumentRecord, ItemRecord
 from storage.repositories.documents import recent_documents
-from storage.repositories.items import country_item_counts, items_by_ids, newest_items
+from storage.repositories.items import items_by_ids, newest_items
 from storage.repositories.search import search_items
 from storage.repositories.stats import StoreCounts, country_counts_by_day, store_counts
 
@@ -37,6 +34,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SUMMARY_WORDS = 45
+
+
+@dataclass(frozen=True, slots=True)
+class FoundItem:
+    """One search match: the item, its highlighted snippet and its score (higher is better)."""
+
+    item: ItemRecord
+    snippet: str
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +65,7 @@ class StoryPage:
 class SourcesPage:
     """One page of loaded documents, newest first."""
 
-    documents: list[Document]
+    documents: list[DocumentRecord]
     offset: int
     has_more: bool
 
@@ -73,52 +79,60 @@ class Trends:
     countries: list[Country]
 
 
-def make_country(code: str) -> Country:
-    """Return the reader-facing Country for an ISO2 code (unknown codes keep the code)."""
-    try:
-        return Country(code.upper(), country_name(code), country_flag(code))
-    except UnknownCountryError:
-        return Country(code.upper(), code.upper(), "")
-
-
-def story_view(item: Item, snippet: str | None = None) -> StoryView:
+def story_view(item: ItemRecord, snippet: str | None = None) -> StoryView:
     """Turn a stored item into what templates render."""
     summary = truncate_words(item.summary or item.body, SUMMARY_WORDS)
     return StoryView(
         story_id=item.story_id or item.id, title=item.title, summary=summary,
         sources=[item.source] if item.source else [], published=item.published,
-        countries=[make_country(c.country) for c in item.countries if c.about][:3],
+        countries=[display_country(code) for code in item.about[:3]],
         url=item.url, loaded_at=item.loaded_at, snippet=snippet,
     )
+
+
+def is_blank_query(query: str) -> bool:
+    """Tell whether a search query has nothing to search for (no words, only exclusions)."""
+    return parse_query(query).is_empty
+
+
+def find_items(sessions: sessionmaker[Session], query: str, country: str | None = None, *,
+               limit: int = 10, offset: int = 0) -> list[FoundItem]:
+    """Return the items matching a search query, best first, with highlighted snippets."""
+    with sessions() as session:
+        hits = search_items(session, parse_query(query), country=country, limit=limit,
+                            offset=offset)
+        items = items_by_ids(session, [h.item_id for h in hits])
+    return [FoundItem(items[h.item_id], h.snippet, h.score) for h in hits if h.item_id in items]
+
+
+def latest_items(sessions: sessionmaker[Session], country: str | None = None, *,
+                 since: date | None = None, limit: int = 10, offset: int = 0) -> list[ItemRecord]:
+    """Return the newest items, optionally about or mentioning one country, or since a day."""
+    with sessions() as session:
+        return newest_items(session, country=country, since=since, limit=limit, offset=offset)
 
 
 def search_page(sessions: sessionmaker[Session], query: str, offset: int = 0,
                 size: int = 5, country: str | None = None) -> StoryPage:
     """Return one page of ranked search results with highlighted snippets."""
-    parsed = parse_query(query)
-    with sessions() as session:
-        hits = search_items(session, parsed, country=country, limit=size + 1, offset=offset)
-        items = items_by_ids(session, [h.item_id for h in hits[:size]])
-        stories = [story_view(items[h.item_id], h.snippet) for h in hits[:size] if h.item_id in items]
-    return StoryPage(stories, offset, len(hits) > size, query=query,
-                     country=make_country(country) if country else None)
+    found = find_items(sessions, query, country, limit=size + 1, offset=offset)
+    stories = [story_view(f.item, f.snippet) for f in found[:size]]
+    return StoryPage(stories, offset, len(found) > size, query=query,
+                     country=display_country(country) if country else None)
 
 
 def latest_page(sessions: sessionmaker[Session], country: str | None = None,
                 offset: int = 0, size: int = 5) -> StoryPage:
     """Return one page of the newest stories, optionally about one country."""
-    with sessions() as session:
-        items = newest_items(session, country=country, limit=size + 1, offset=offset)
-        stories = [story_view(item) for item in items[:size]]
-    return StoryPage(stories, offset, len(items) > size,
-                     country=make_country(country) if country else None)
+    items = latest_items(sessions, country, limit=size + 1, offset=offset)
+    return StoryPage([story_view(item) for item in items[:size]], offset, len(items) > size,
+                     country=display_country(country) if country else None)
 
 
 def sources_page(sessions: sessionmaker[Session], offset: int = 0, size: int = 10) -> SourcesPage:
     """Return one page of loaded documents, newest first."""
     with sessions() as session:
         documents = recent_documents(session, limit=size + 1, offset=offset)
-        session.expunge_all()  # plain read-only rows for the template
     return SourcesPage(documents[:size], offset, len(documents) > size)
 
 
@@ -133,15 +147,9 @@ def trends(sessions: sessionmaker[Session], today: date, days: int = 7, top: int
     since = today - timedelta(days=days - 1)
     with sessions() as session:
         by_country = country_counts_by_day(session, since, today, limit=top)
-    countries = [make_country(code) for code in by_country]
+    countries = [display_country(code) for code in by_country]
     series = {c.name: by_country[c.code] for c in countries}
     return Trends([since + timedelta(days=i) for i in range(days)], series, countries)
-
-
-def covered_countries(sessions: sessionmaker[Session], limit: int = 6) -> list[Country]:
-    """Return the most covered countries, for suggestion buttons."""
-    with sessions() as session:
-        return [make_country(code) for code, _ in country_item_counts(session, limit=limit)]
 
 
 def trends_chart(sessions: sessionmaker[Session], today: date, days: int) -> tuple[Trends, bytes]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
 
-from news.countries.lookup import UnknownCountryError, country_flag, country_name
-from storage.models import Subscription
+from news.countries.lookup import UnknownCountryError, country_of
+from storage.records import SubscriptionRecord
 
 _QUOTES = "\"'“”‘’«»"
 
@@ -40,7 +39,7 @@ class Schedule:
 
     delivery_time: time
     timezone: str
-    next_delivery: datetime  # aware, in the subscriber's timezone
+    next_delivery: datetime  # aware, in the subscriber's timezone (`services.schedule`)
     active: bool = True
 
 
@@ -125,9 +124,10 @@ class TimezoneResult:
 def country_choice(code: str, items: int = 0, subscribed: bool = False) -> CountryChoice | None:
     """Return a CountryChoice for a code, or None when the gazetteer does not know it."""
     try:
-        return CountryChoice(code, country_name(code), country_flag(code), items, subscribed)
+        country = country_of(code)
     except UnknownCountryError:
         return None
+    return CountryChoice(code, country.name, country.flag, items, subscribed)
 
 
 def suggestions_of(error: UnknownCountryError) -> tuple[CountryChoice, ...]:
@@ -140,18 +140,9 @@ def normalise_topic(text: str) -> str:
     return " ".join(text.strip().strip(_QUOTES).split()).casefold()
 
 
-def view_of(subscription: Subscription) -> SubscriptionView:
+def view_of(subscription: SubscriptionRecord) -> SubscriptionView:
     """Return how a subscription is shown."""
     if subscription.kind == "country":
-        return SubscriptionView(subscription.id, "country", subscription.value,
-                                country_name(subscription.value), country_flag(subscription.value))
+        country = country_of(subscription.value)
+        return SubscriptionView(subscription.id, "country", subscription.value, country.name, country.flag)
     return SubscriptionView(subscription.id, subscription.kind, subscription.value, subscription.value)
-
-
-def next_local(now: datetime, at: time, tz: ZoneInfo) -> datetime:
-    """Return the next moment after now when the local wall clock in tz shows at."""
-    local = now.astimezone(tz)
-    candidate = datetime.combine(local.date(), at, tzinfo=tz)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=tz)
-    return candidate

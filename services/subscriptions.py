@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from math import ceil
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +19,7 @@ from news.countries.lookup import (
     UnknownCountryError,
     resolve_country,
 )
+from services.schedule import next_delivery, zone_of
 from services.subscription_parsing import (
     TimeParseError,
     UnknownTimezoneError,
@@ -35,13 +35,12 @@ from services.subscription_views import (
     TimezoneResult,
     UnsubscribeResult,
     country_choice,
-    next_local,
     normalise_topic,
     suggestions_of,
     view_of,
 )
 from storage.clock import utcnow
-from storage.models import Subscriber, Subscription
+from storage.records import SubscriberRecord, SubscriptionRecord
 from storage.repositories import subscribers as repo
 
 if TYPE_CHECKING:
@@ -128,10 +127,11 @@ class SubscriptionService:
             return SubscribeResult("unknown_country", query=value)
         with self._sessions.begin() as session:
             subscriber = self._subscriber(session, chat_id, username)
-            subscriber.active = True  # subscribing again after blocking the bot re-activates
+            # Subscribing again after blocking the bot re-activates.
+            subscriber = repo.set_active(session, subscriber, True)
             subscription, created = repo.create_subscription(session, subscriber, kind, value)
             if at is not None:
-                repo.set_delivery_time(session, subscriber, at)
+                subscriber = repo.set_delivery_time(session, subscriber, at)
             menu = None if menu_page is None else self._menu(session, subscriber, menu_page)
             return SubscribeResult("added" if created else "exists", subscription=view_of(subscription),
                                    menu=menu, schedule=self._schedule(subscriber),
@@ -143,7 +143,7 @@ class SubscriptionService:
             subscriber = repo.subscriber_by_chat(session, chat_id)
             return SubscribeResult("menu", menu=self._menu(session, subscriber, page))
 
-    def _menu(self, session: Session, subscriber: Subscriber | None, page: int) -> SubscribeMenu:
+    def _menu(self, session: Session, subscriber: SubscriberRecord | None, page: int) -> SubscribeMenu:
         mine = repo.subscriptions_of(session, subscriber) if subscriber else []
         codes = {s.value for s in mine if s.kind == "country"}
         counts = repo.country_choices(session, MENU_COUNTRIES)
@@ -160,7 +160,7 @@ class SubscriptionService:
         with self._sessions() as session:
             return self._listing(session, repo.subscriber_by_chat(session, chat_id), page)
 
-    def _listing(self, session: Session, subscriber: Subscriber | None, page: int) -> SubscriptionList:
+    def _listing(self, session: Session, subscriber: SubscriberRecord | None, page: int) -> SubscriptionList:
         if subscriber is None:
             return SubscriptionList((), 0, 1, 0, None)
         views = [view_of(s) for s in repo.subscriptions_of(session, subscriber)]
@@ -184,7 +184,7 @@ class SubscriptionService:
                 return UnsubscribeResult("removed_all", self._listing(session, subscriber, 0), removed)
             return self._unsubscribe_text(session, subscriber, query)
 
-    def _unsubscribe_text(self, session: Session, subscriber: Subscriber, query: str) -> UnsubscribeResult:
+    def _unsubscribe_text(self, session: Session, subscriber: SubscriberRecord, query: str) -> UnsubscribeResult:
         target, error = self._find_by_text(session, subscriber, query)
         if target is None:
             status = "unknown_country" if error else "not_found"
@@ -195,8 +195,8 @@ class SubscriptionService:
         repo.delete_subscription(session, subscriber, target.id)
         return UnsubscribeResult("removed", self._listing(session, subscriber, 0), (removed,), query)
 
-    def _find_by_text(self, session: Session, subscriber: Subscriber,
-                      query: str) -> tuple[Subscription | None, UnknownCountryError | None]:
+    def _find_by_text(self, session: Session, subscriber: SubscriberRecord,
+                      query: str) -> tuple[SubscriptionRecord | None, UnknownCountryError | None]:
         head, _, rest = query.partition(" ")
         if head.lower() == "daily" and not rest:
             return repo.find_subscription(session, subscriber, "daily"), None
@@ -235,7 +235,7 @@ class SubscriptionService:
             return self._show(chat_id, lambda s, sub: TimeResult("invalid", s, query, reason, sub))
         with self._sessions.begin() as session:
             subscriber = self._subscriber(session, chat_id, username)
-            repo.set_delivery_time(session, subscriber, at)
+            subscriber = repo.set_delivery_time(session, subscriber, at)
             subscribed = bool(repo.subscriptions_of(session, subscriber))
             return TimeResult("set", self._schedule(subscriber), query, subscribed=subscribed)
 
@@ -251,7 +251,7 @@ class SubscriptionService:
             return self._show(chat_id, lambda s, _: TimezoneResult("invalid", s, query, reason, close))
         with self._sessions.begin() as session:
             subscriber = self._subscriber(session, chat_id, username)
-            repo.set_timezone(session, subscriber, match.name)
+            subscriber = repo.set_timezone(session, subscriber, match.name)
             return TimezoneResult("set", self._schedule(subscriber), query,
                                   fixed_offset=match.fixed_offset)
 
@@ -270,16 +270,16 @@ class SubscriptionService:
             return interests_of(subs) if subs else None
 
     # -- helpers -------------------------------------------------------------------------
-    def _subscriber(self, session: Session, chat_id: int, username: str | None) -> Subscriber:
+    def _subscriber(self, session: Session, chat_id: int, username: str | None) -> SubscriberRecord:
         return repo.get_or_create_subscriber(
             session, chat_id, username=username, timezone=self._settings.timezone,
             delivery_time=self._settings.delivery_time,
         )
 
-    def _schedule(self, subscriber: Subscriber | None) -> Schedule:
+    def _schedule(self, subscriber: SubscriberRecord | None) -> Schedule:
         """Return when the next briefing arrives (settings' defaults for a new chat)."""
         tz_name = subscriber.timezone if subscriber else self._settings.timezone
         at = subscriber.delivery_time if subscriber else self._settings.delivery_time
         active = subscriber.active if subscriber else True
-        return Schedule(at, tz_name, next_local(self._clock(), at, ZoneInfo(tz_name)), active)
+        return Schedule(at, tz_name, next_delivery(self._clock(), at, zone_of(tz_name)), active)
 

@@ -24,13 +24,13 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
 
 from storage.clock import as_utc
 from storage.db import MIGRATIONS_DIR, current_revision, upgrade
+from storage.dialect import Dialect, dialect_of
 from storage.models import Base
 from storage.repositories.story_candidates import merge_band_keys
 
@@ -93,15 +93,15 @@ def copy_database(
         summary = ", ".join(f"{name}: {n}" for name, n in existing.items())
         raise CopyError(f"target database is not empty ({summary}); pass --force to replace its data")
     report = CopyReport(revision=current_revision(target))
+    dialect = dialect_of(target)
     with source.connect() as src, target.begin() as dst:
         if existing:
             _empty(dst)
         for table in copy_tables():
-            report.rows[table.name] = _copy_table(src, dst, table, batch_size)
+            report.rows[table.name] = _copy_table(src, dst, table, batch_size, dialect)
             if progress:
                 progress(table.name, report.rows[table.name])
-        if dst.dialect.name == "postgresql":
-            _reset_sequences(dst)
+        dialect.reset_sequences(dst, copy_tables())
         # The triggers put every copied band key among the recent ones (SQLite): merged in one
         # sorted pass now rather than by the first ingest.
         with Session(bind=dst) as session:  # joins dst's transaction; closing it commits nothing
@@ -127,7 +127,8 @@ def _empty(dst: Connection) -> None:
         dst.execute(table.delete())
 
 
-def _copy_table(src: Connection, dst: Connection, table: Table, batch_size: int) -> int:
+def _copy_table(src: Connection, dst: Connection, table: Table, batch_size: int,
+                dialect: Dialect) -> int:
     deferred = _self_references(table)
     copied = 0
     for batch in _batches(src, table, batch_size):
@@ -135,23 +136,11 @@ def _copy_table(src: Connection, dst: Connection, table: Table, batch_size: int)
         for col in deferred:  # a row may point at a later row of its own table
             for row in rows:
                 row[col.name] = None
-        _insert(dst, table, rows)
+        dialect.copy_rows(dst, table, rows)
         copied += len(rows)
     if deferred:
         _restore_self_references(src, dst, table, deferred, batch_size)
     return copied
-
-
-def _insert(dst: Connection, table: Table, rows: list[dict]) -> None:
-    if dst.dialect.name != "postgresql":
-        dst.execute(table.insert(), rows)
-        return
-    # COPY is an order of magnitude faster than batched INSERTs, in the same transaction.
-    names = [col.name for col in table.columns]
-    cursor = dst.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in names])
 
 
 def _batches(src: Connection, table: Table, batch_size: int) -> Iterator[list[dict]]:
@@ -188,25 +177,3 @@ def _restore_self_references(
         result = src.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
         for partition in result.partitions(batch_size):
             dst.execute(change, [{"_key": key, "_value": value} for key, value in partition])
-
-
-def _reset_sequences(dst: Connection) -> None:
-    for table in copy_tables():
-        pks = list(table.primary_key.columns)
-        if len(pks) != 1 or pks[0].autoincrement is False or not _is_integer(pks[0]):
-            continue
-        name = pks[0].name
-        dst.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), "
-                f"COALESCE(MAX({name}), 1), MAX({name}) IS NOT NULL) FROM {table.name}"
-            ),
-            {"table": table.name, "column": name},
-        )
-
-
-def _is_integer(column: Column) -> bool:
-    try:
-        return column.type.python_type is int
-    except NotImplementedError:
-        return False

@@ -8,9 +8,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.dialect import dialect_for_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,52 +33,9 @@ def default_url(data_dir: Path) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine tuned for the dialect (WAL and foreign keys on SQLite)."""
+    """Create an engine with its database's settings (see storage.dialect)."""
     url = normalize_url(url)
-    if url.startswith("sqlite"):
-        db_path = make_url(url).database
-        if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-
-
-WAL_CHECKPOINT_PAGES = 10_000
-WAL_SIZE_LIMIT = 64 * 2**20
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    # WAL lets readers (the bot) run while a writer (an ingest) holds the lock.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    # Checkpoint every ~40 MB of WAL instead of 4 MB: ingest rewrites the same index pages
-    # (band keys, FTS segments) document after document, and a rarer checkpoint copies each once
-    # (20,000-item ingest: 303-306 items/s at the default, 337-398 with this). The size limit
-    # gives the disk back after a checkpoint.
-    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-    cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
-    cur.close()
-
-
-# Execution options for a transaction that will write: on SQLite it takes the write lock at
-# BEGIN (waiting up to busy_timeout), instead of failing when a read must turn into a write
-# after another connection wrote meanwhile. PostgreSQL ignores the option.
-WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
-
-
-def _sqlite_begin(conn) -> None:
-    # pysqlite begins a transaction itself only before the first INSERT/UPDATE/DELETE, so a
-    # SAVEPOINT issued earlier would start (and its RELEASE commit) the whole transaction. An
-    # explicit BEGIN where a writer asks for one makes savepoints nest as SQL says they do.
-    mode = conn.get_execution_options().get("sqlite_begin")
-    if mode:
-        conn.exec_driver_sql(f"BEGIN {mode}")
+    return dialect_for_url(url).make_engine(url)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,23 +6,24 @@ import json
 import sys
 from typing import TextIO
 
+from services.news import FoundItem
 from storage.ingest.pipeline import IngestResult
-from storage.models import Item
+from storage.records import ItemRecord
 from storage.repositories.search import HIGHLIGHT_END, HIGHLIGHT_START
 
 
-def item_json(item: Item, snippet: str | None = None, score: float | None = None) -> dict:
+def item_json(item: ItemRecord, snippet: str | None = None, score: float | None = None) -> dict:
     """Return the JSON shape of an item that scripts rely on."""
     data = {
         "id": item.id,
         "title": item.title,
         "source": item.source,
         "published": item.published.isoformat() if item.published else None,
-        "countries": [c.country for c in item.countries],
-        "about": [c.country for c in item.countries if c.about],
+        "countries": list(item.countries),
+        "about": list(item.about),
         "body": item.body,
         "summary": item.summary,
-        "document": item.document.name,
+        "document": item.document,
         "story_id": item.story_id,
         "language": item.language,
         "url": item.url,
@@ -31,6 +32,11 @@ def item_json(item: Item, snippet: str | None = None, score: float | None = None
         data["snippet"] = mark(snippet, "**", "**")
         data["score"] = round(score or 0.0, 4)
     return data
+
+
+def found_json(found: FoundItem) -> dict:
+    """Return the JSON shape of a search match: the item's, plus its snippet and score."""
+    return item_json(found.item, found.snippet, found.score)
 
 
 def mark(snippet: str, start: str, end: str) -> str:
@@ -46,16 +52,16 @@ def print_json_lines(objects: list[dict], out: TextIO | None = None) -> None:
 
 
 def print_items(
-    items: list[Item], out: TextIO | None = None, snippets: dict[int, str] | None = None
+    items: list[ItemRecord], out: TextIO | None = None, snippets: dict[int, str] | None = None
 ) -> None:
     """Print items as short readable blocks."""
     out = out or sys.stdout
     tty = out.isatty()
     for item in items:
         day = item.published.isoformat() if item.published else "undated"
-        codes = ",".join(c.country for c in item.countries[:5]) or "-"
+        codes = ",".join(item.countries[:5]) or "-"
         out.write(f"#{item.id}  {day}  [{codes}]  {item.title}\n")
-        out.write(f"      {item.source or 'unknown source'} · {item.document.name}\n")
+        out.write(f"      {item.source or 'unknown source'} · {item.document}\n")
         text = snippets.get(item.id) if snippets else None
         if text:
             out.write("      " + (mark(text, "\033[1m", "\033[0m") if tty else mark(text, "[", "]")) + "\n")

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.context import AppContext
+from services import schedule
 from services.briefings import Interests
+from services.schedule import DueRun, zone_of
 from services.subscriptions import interests_of
 from storage.clock import as_utc
 from storage.repositories import deliveries as outbox
-from storage.repositories.deliveries import DueRun, zone_of
 from storage.repositories.subscribers import subscriptions_by_subscriber
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ def run_tick(ctx: AppContext, now: datetime | None = None) -> TickResult:
     grace = timedelta(hours=ctx.settings.catch_up_hours)
     result = TickResult()
     with ctx.sessions() as session:
-        runs = outbox.due_subscribers(session, now, grace)
+        subscribers = outbox.scheduled_subscribers(session, schedule.recent_daily_keys(now))
+        runs = schedule.due_runs(subscribers, now, grace)
         result.skipped = sum(outbox.record_skipped(session, r, now) for r in runs if r.stale)
         fresh = [r for r in runs if not r.stale]
         subscriptions = subscriptions_by_subscriber(session, [r.subscriber_id for r in fresh])

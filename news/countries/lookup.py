@@ -1,9 +1,15 @@
-"""Look countries up by code, name, short form or demonym; name and flag them."""
+"""Look countries up by code, name, short form or demonym; name and flag them.
+
+The one home of how a country is shown: its common name (`country_name`), its flag
+(`flag_emoji`), and both as a `Country` (`country_of`, or `display_country` when an unknown
+code should show as itself). Templates, keyboards and briefings all ask here.
+"""
 
 from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import dataclass
 
 from news.countries.gazetteer import Gazetteer, load_gazetteer, load_lookup, normalise_key
 
@@ -16,7 +22,7 @@ class UnknownCountryError(ValueError):
     def __init__(self, text: str, suggestions: list[str]) -> None:
         self.text = text
         self.suggestions = suggestions
-        hint = " or ".join(f"{load_gazetteer().names.get(c, c)} ({c})" for c in suggestions)
+        hint = " or ".join(f"{display_country(c).name} ({c})" for c in suggestions)
         super().__init__(f'unknown country "{text}"' + (f"; did you mean {hint}?" if hint else ""))
 
 
@@ -44,6 +50,15 @@ def _suggest(data: Gazetteer, key: str) -> list[str]:
     return list(dict.fromkeys(lookup[c] for c in close))[:3]
 
 
+@dataclass(slots=True, frozen=True)
+class Country:
+    """A country as shown to readers."""
+
+    code: str  # ISO2
+    name: str
+    flag: str  # emoji; "" for a code the gazetteer does not know
+
+
 def country_name(code: str) -> str:
     """Return the common short name of a country ("Russia", "South Korea")."""
     data = load_gazetteer()
@@ -52,12 +67,23 @@ def country_name(code: str) -> str:
     return data.names[code.upper()]
 
 
-def country_flag(code: str) -> str:
-    """Return the flag emoji (two regional-indicator symbols) for an ISO2 code."""
-    country_name(code)  # validates the code
-    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code.upper())
+def flag_emoji(code: str) -> str:
+    """Return the flag emoji of a two-letter code: its two regional-indicator symbols ('' if not letters)."""
+    code = code.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
 
 
-def all_countries() -> list[tuple[str, str]]:
-    """Return (ISO2, common name) for every known country, sorted by name."""
-    return sorted(load_gazetteer().names.items(), key=lambda item: (item[1], item[0]))
+def country_of(code: str) -> Country:
+    """Return the Country of an ISO2 code, in any case; UnknownCountryError when unknown."""
+    return Country(code.upper(), country_name(code), flag_emoji(code))
+
+
+def display_country(code: str) -> Country:
+    """Return the Country of an ISO2 code; an unknown code shows as itself, without a flag."""
+    try:
+        return country_of(code)
+    except UnknownCountryError:
+        return Country(code.upper(), code.upper(), "")
+

@@ -25,7 +25,7 @@ from news.extract.readers import read_bytes
 from news.split.splitter import split_document
 from news.types import ExtractedDocument, IngestError
 from storage.clock import utcnow
-from storage.db import WRITE_TRANSACTION
+from storage.dialect import WRITE_TRANSACTION
 from storage.ingest.files import read_raw, too_big
 from storage.ingest.stories import Decision, match_items
 from storage.ingest.story_window import StoryWindow

@@ -3,7 +3,8 @@
 Several processes may share one outbox (issue 5): rows are claimed with a lease
 (`next_attempt_at` pushed forward) in one UPDATE whose candidate SELECT uses
 `FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single UPDATE statement holds the
-write lock, so the same row can never be claimed twice while its lease runs.
+write lock, so the same row can never be claimed twice while its lease runs (both in
+`storage.dialect`).
 Sessions are opened and committed by the caller.
 """
 
@@ -16,18 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from storage.clock import as_utc
+from storage.dialect import dialect_of
 from storage.models import Delivery, Subscriber
 from storage.repositories.delivery_schedule import (  # noqa: F401 - part of this module's API
-    DueRun,
-    daily_key,
-    due_subscribers,
-    local_due_at,
-    zone_of,
+    ScheduledSubscriber,
+    SkippedRun,
+    scheduled_subscribers,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,11 +48,6 @@ class ClaimedDelivery:
     attempts: int  # including this claim
 
 
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 def enqueue_delivery(session: Session, subscriber_id: int, briefing_key: str,
                      messages: Sequence[str], due_at: datetime, *,
                      now: datetime | None = None, status: str = PENDING,
@@ -67,14 +60,13 @@ def enqueue_delivery(session: Session, subscriber_id: int, briefing_key: str,
         last_error=reason, due_at=as_utc(due_at), created_at=now,
         finished_at=now if status != PENDING else None,
     )
-    stmt = _insert(session)(Delivery).values(**values).on_conflict_do_nothing(
-        index_elements=["subscriber_id", "briefing_key"]
-    ).returning(Delivery.id)
+    new_row = dialect_of(session).insert_or_ignore(Delivery, ["subscriber_id", "briefing_key"])
+    stmt = new_row.values(**values).returning(Delivery.id)
     # RETURNING, not rowcount: the ORM session may not report rowcount for an insert.
     return session.execute(stmt).scalar() is not None
 
 
-def record_skipped(session: Session, run: DueRun, now: datetime) -> bool:
+def record_skipped(session: Session, run: SkippedRun, now: datetime) -> bool:
     """Record a run that will not be sent (stale), so it is neither retried nor re-examined."""
     return enqueue_delivery(session, run.subscriber_id, run.briefing_key, [], run.due_at,
                             now=now, status=SKIPPED, reason=run.reason or "skipped")
@@ -100,8 +92,7 @@ def claim_deliveries(session: Session, now: datetime, limit: int,
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=Delivery)
+    candidates = dialect_of(session).skip_locked(candidates, of=Delivery)
     claimed = session.scalars(
         update(Delivery)
         .where(Delivery.id.in_(candidates.scalar_subquery()))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from storage.models import Document, Item
+from storage.models import Document
+from storage.records import DocumentRecord
 
 
 class KnownDocument(NamedTuple):
@@ -32,27 +34,12 @@ def create_document(session: Session, **fields: object) -> int:
     return session.connection().execute(stmt, fields).scalar_one()
 
 
-def recent_documents(session: Session, limit: int = 20, offset: int = 0) -> list[Document]:
+_table = Document.__table__
+_RECORDS = (select(*(_table.c[f.name] for f in fields(DocumentRecord)))
+            .order_by(_table.c.loaded_at.desc(), _table.c.id.desc()))
+
+
+def recent_documents(session: Session, limit: int = 20, offset: int = 0) -> list[DocumentRecord]:
     """Return loaded documents, newest first."""
-    stmt = select(Document).order_by(Document.loaded_at.desc(), Document.id.desc())
-    return list(session.scalars(stmt.limit(limit).offset(offset)))
-
-
-def count_documents(session: Session) -> int:
-    """Return how many documents are stored."""
-    return session.scalar(select(func.count(Document.id))) or 0
-
-
-def delete_document(session: Session, document_id: int) -> bool:
-    """Delete a document and its items (the full-text index follows); tell whether it existed."""
-    document = session.get(Document, document_id)
-    if document is None:
-        return False
-    session.delete(document)
-    session.flush()
-    return True
-
-
-def count_items(session: Session) -> int:
-    """Return how many items are stored."""
-    return session.scalar(select(func.count(Item.id))) or 0
+    rows = session.connection().execute(_RECORDS.limit(limit).offset(offset))
+    return [DocumentRecord(*row) for row in rows]

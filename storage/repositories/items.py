@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Date, Row, bindparam, exists, func, select, text, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from storage.models import Item, ItemCountry
+from storage.dialect import dialect_of
+from storage.models import Document, Item, ItemCountry
+from storage.records import ItemRecord
 from storage.repositories.bulk import insert_rows, insert_tuples
-from storage.repositories.value_lists import one_of
 
 
 def insert_items(session: Session, rows: Sequence[dict[str, object]]) -> list[int]:
@@ -40,7 +41,7 @@ def newest_items(
     limit: int = 20,
     offset: int = 0,
     include_duplicates: bool = False,
-) -> list[Item]:
+) -> list[ItemRecord]:
     """Return items newest first, optionally about/mentioning one country or since a date."""
     ids = _newest_ids(session, country, since, offset + limit, include_duplicates)[offset:]
     found = items_by_ids(session, ids)
@@ -98,19 +99,37 @@ def _undated_rows(session: Session, conds: list, code: str | None, k: int) -> li
     return [tuple(r) for r in session.execute(stmt.order_by(day.desc(), Item.id.desc()).limit(k))]
 
 
-def items_by_country(session: Session, country: str, limit: int = 20) -> list[Item]:
-    """Return the newest items about or mentioning *country*."""
-    return newest_items(session, country=country, limit=limit)
+_items, _documents, _countries = Item.__table__, Document.__table__, ItemCountry.__table__
+# Core statements on the tables, built once: a page of search or latest reads two of them, and
+# plain rows cost a fraction of ORM entities with their relationships loaded.
+_RECORD_ROWS = (
+    select(_items.c.id, _items.c.title, _items.c.source, _items.c.published, _items.c.url,
+           _items.c.body, _items.c.summary, _items.c.language, _items.c.story_id,
+           _items.c.loaded_at, _documents.c.name)
+    .join(_documents, _documents.c.id == _items.c.document_id)
+    .where(_items.c.id.in_(bindparam("ids", expanding=True)))
+)
+_RECORD_COUNTRIES = (
+    select(_countries.c.item_id, _countries.c.country, _countries.c.about)
+    .where(_countries.c.item_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_countries.c.item_id, _countries.c.rank)
+)
 
 
-def items_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Item]:
-    """Return items by id, with countries and documents loaded."""
-    stmt = (
-        select(Item)
-        .where(Item.id.in_(list(ids)))
-        .options(selectinload(Item.countries), selectinload(Item.document))
-    )
-    return {item.id: item for item in session.scalars(stmt)}
+def items_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ItemRecord]:
+    """Return item records by id, with their document's name and their countries."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    connection = session.connection()
+    codes: dict[int, list[str]] = {}
+    about: dict[int, list[str]] = {}
+    for item_id, code, is_about in connection.execute(_RECORD_COUNTRIES, {"ids": ids}):
+        codes.setdefault(item_id, []).append(code)
+        if is_about:
+            about.setdefault(item_id, []).append(code)
+    return {row[0]: ItemRecord(*row, tuple(codes.get(row[0], ())), tuple(about.get(row[0], ())))
+            for row in connection.execute(_RECORD_ROWS, {"ids": ids})}
 
 
 def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
@@ -119,12 +138,13 @@ def candidate_rows(session: Session, ids: Sequence[int]) -> list[Row]:
         return []
     cols = (Item.id, Item.story_id, Item.document_id, Item.duplicate_of_id, Item.title,
             Item.signature, Item.published, Item.keywords, Item.content_hash)
-    cond, params = one_of(session, "id", "ids", list(ids))
+    dialect = dialect_of(session)
+    cond, params = dialect.one_of("id", "ids", list(ids))
     names = ", ".join(c.key for c in cols)
     # The columns' types convert values (dates) as an ORM select would.
     rows = session.execute(text(f"SELECT {names} FROM items WHERE {cond}").columns(*cols), params).all()
     codes: dict[int, list[str]] = {}
-    cond, params = one_of(session, "item_id", "ids", list(ids))
+    cond, params = dialect.one_of("item_id", "ids", list(ids))
     for item_id, code in session.execute(text(f"SELECT item_id, country FROM item_countries WHERE {cond}"),
                                          params):
         codes.setdefault(item_id, []).append(code)

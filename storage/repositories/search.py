@@ -3,18 +3,18 @@
 Ranking every match of a frequent term (one present in most items) costs time linear in the
 match count. News readers want recent stories first, so only the newest ``window`` matches
 are ranked (both engines walk their index newest-first and stop early); queries with fewer
-matches are ranked exactly. The SQLite details are in search_sqlite.py.
+matches are ranked exactly. The statements of each database are in storage/dialect.py
+(`search_page`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from storage.query import ParsedQuery, to_tsquery
-from storage.repositories import search_sqlite
+from storage.dialect import dialect_of
+from storage.query import ParsedQuery
 
 # Snippet highlight markers: control characters that cannot occur in stored text, so
 # renderers can escape the snippet first and then turn the markers into markup.
@@ -44,41 +44,6 @@ def search_items(
     """Return the best matches for *query*, best first; an empty query matches nothing."""
     if query.is_empty:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        return _search_sqlite(session, query, country, limit, offset, window)
-    return _search_postgres(session, query, country, limit, offset, window)
-
-
-def _search_sqlite(session, query, country, limit, offset, window) -> list[SearchHit]:
-    rows = search_sqlite.ranked_page(session, query, country, window=window, limit=limit,
-                                     offset=offset, marks=(HIGHLIGHT_START, HIGHLIGHT_END))
+    rows = dialect_of(session).search_page(session, query, country, window=window, limit=limit,
+                                           offset=offset, marks=(HIGHLIGHT_START, HIGHLIGHT_END))
     return [SearchHit(item_id, score, snippet) for item_id, score, snippet in rows]
-
-
-_COUNTRY_JOIN = "JOIN item_countries AS c ON c.item_id = {col} AND c.country = :country"
-
-
-def _search_postgres(session, query, country, limit, offset, window) -> list[SearchHit]:
-    country_join = _COUNTRY_JOIN.format(col="items.id") if country else ""
-    headline_opts = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=30, MinWords=12"
-    rows = session.execute(
-        text(
-            # The tsquery is written inline (not in a CTE) so the planner sees a constant and
-            # can estimate its selectivity: a frequent word then walks the primary key
-            # backwards and stops after the window; a rare one uses the GIN index.
-            f"""WITH window_ AS (
-                  SELECT items.id, ts_rank_cd(search_vector, to_tsquery('english', :q)) AS score
-                  FROM items {country_join}
-                  WHERE search_vector @@ to_tsquery('english', :q) AND duplicate_of_id IS NULL
-                  ORDER BY items.id DESC LIMIT :window),
-                top AS (SELECT id, score FROM window_ ORDER BY score DESC, id DESC
-                        LIMIT :limit OFFSET :offset)
-                SELECT top.id, top.score,
-                       ts_headline('english', items.body, to_tsquery('english', :q), :opts)
-                FROM top JOIN items ON items.id = top.id
-                ORDER BY top.score DESC, top.id DESC"""
-        ),
-        {"q": to_tsquery(query), "country": (country or "").upper(), "window": window,
-         "limit": limit, "offset": offset, "opts": headline_opts},
-    ).all()
-    return [SearchHit(rid, float(score), snippet) for rid, score, snippet in rows]

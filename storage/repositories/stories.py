@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.orm import Session
 
 from storage.models import Story
@@ -30,8 +30,3 @@ def add_to_stories(session: Session, added: dict[int, tuple[int, date | None]], 
                     published=func.coalesce(later, table.c.published)))
     session.connection().execute(
         stmt, [{"story": s, "n": n, "newest": day} for s, (n, day) in added.items()])
-
-
-def count_stories(session: Session) -> int:
-    """Return how many stories are stored."""
-    return session.scalar(select(func.count(Story.id))) or 0

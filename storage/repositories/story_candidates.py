@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ARRAY, Text, and_, cast, func, literal_column, or_, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from storage.dialect import BAND_KEYS_MERGE_AT, dialect_of
 from storage.models import Item, ItemCountry
-from storage.repositories.value_lists import one_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +26,7 @@ def first_items_by_content_hash(session: Session, hashes: Sequence[str]) -> dict
     """Return, per content hash, the earliest stored item with that text."""
     if not hashes:
         return {}
-    cond, params = one_of(session, "content_hash", "hashes", sorted(set(hashes)))
+    cond, params = dialect_of(session).one_of("content_hash", "hashes", sorted(set(hashes)))
     stmt = text(f"SELECT content_hash, id, story_id, duplicate_of_id FROM items WHERE {cond} ORDER BY id")
     found: dict[str, StoredCopy] = {}
     for digest, *rest in session.execute(stmt, params):
@@ -41,55 +40,23 @@ def items_sharing_band_keys(session: Session, keys: Sequence[str], limit: int) -
     words = sorted({k for k in keys if k.isalnum() and k.isascii()})
     if not words:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        stmt = text(_SQLITE_HOLDERS)
-        rows = session.execute(stmt, {"words": json.dumps(words), "limit": limit})
-        return [(i, " ".join(sorted(held.split()))) for i, held in rows]
-    # The separator is written out, not bound: only the index's own expression uses it.
-    stored = func.string_to_array(Item.band_keys, literal_column("' '"))
-    rows = session.execute(select(Item.id, Item.band_keys).where(stored.op("&&")(cast(words, ARRAY(Text))))
-                           .order_by(Item.id.desc()).limit(limit))
-    wanted = set(words)
-    return [(i, " ".join(sorted(wanted.intersection(band_keys.split())))) for i, band_keys in rows]
-
-
-# One bound JSON array, not 400 parameters; each key is a primary-key seek in each table (the
-# merged keys and the recent ones, see migration 0006). A pair is never in both.
-_SQLITE_HOLDERS = """
-    SELECT item_id, group_concat(key, ' ') FROM (
-        SELECT key, item_id FROM item_band_keys WHERE key IN (SELECT value FROM json_each(:words))
-        UNION ALL
-        SELECT key, item_id FROM item_band_keys_new WHERE key IN (SELECT value FROM json_each(:words))
-    ) GROUP BY item_id ORDER BY item_id DESC LIMIT :limit"""
-
-# Recent band keys (SQLite) are merged into the big table once this many have gathered: few
-# enough to share a few dozen pages, many enough that a merge writes each page of the big
-# table once for dozens of documents.
-BAND_KEYS_MERGE_AT = 16_000
-SQLITE_BAND_MERGE = (  # sorted, so the big table takes them leaf by leaf
-    "INSERT OR IGNORE INTO item_band_keys(key, item_id) "
-    "SELECT key, item_id FROM item_band_keys_new ORDER BY key, item_id",
-    "DELETE FROM item_band_keys_new",
-)
+    return dialect_of(session).items_sharing_band_keys(session, words, limit)
 
 
 def merge_band_keys(session: Session, at_least: int = BAND_KEYS_MERGE_AT) -> int:
-    """Move the recent band keys into the merged table once *at_least* have gathered (SQLite)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return 0  # PostgreSQL's GIN index takes keys as they come
-    pending = session.execute(text("SELECT count(*) FROM item_band_keys_new")).scalar_one()
-    if pending < max(at_least, 1):
-        return 0
-    for sql in SQLITE_BAND_MERGE:
-        session.execute(text(sql))
-    return pending
+    """Move the recently written band keys into the main index once *at_least* have gathered.
+
+    Only SQLite keeps recent keys apart (migration 0006); PostgreSQL's GIN index takes keys as
+    they come, so there this does nothing.
+    """
+    return dialect_of(session).merge_band_keys(session, at_least)
 
 
 def current_story_ids(session: Session, ids: Sequence[int]) -> dict[int, int | None]:
     """Return the story each of *ids* belongs to now; ids no longer stored are absent."""
     if not ids:
         return {}
-    cond, params = one_of(session, "id", "ids", sorted(set(ids)))
+    cond, params = dialect_of(session).one_of("id", "ids", sorted(set(ids)))
     rows = session.execute(text(f"SELECT id, story_id FROM items WHERE {cond}"), params)
     return {item_id: story_id for item_id, story_id in rows}
 

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from briefs.types import StoryRecord
 from storage.clock import as_utc
 from storage.models import Item, ItemCountry, Story
 from storage.query import parse_query
+from storage.records import StoryRecord
 from storage.repositories.search import SearchHit, search_items
 
 logger = logging.getLogger(__name__)

@@ -1,16 +1,22 @@
-"""Repository functions for subscribers and their subscriptions."""
+"""Repository functions for subscribers and their subscriptions.
+
+Callers get SubscriberRecord and SubscriptionRecord dataclasses and hand back the record (only
+its id is read); every change is a statement here, so no ORM row leaves storage.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import time
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Subscriber, Subscription
+from storage.records import SubscriberRecord, SubscriptionRecord
 from storage.repositories.items import country_item_counts
 
 logger = logging.getLogger(__name__)
@@ -20,135 +26,146 @@ KINDS = ("daily", "country", "topic")
 _KIND_ORDER = case({kind: rank for rank, kind in enumerate(KINDS)}, value=Subscription.kind, else_=99)
 
 
-def subscriber_by_chat(session: Session, chat_id: int) -> Subscriber | None:
+_SUBSCRIBER_COLUMNS = (Subscriber.id, Subscriber.chat_id, Subscriber.username, Subscriber.timezone,
+                       Subscriber.delivery_time, Subscriber.active, Subscriber.created_at,
+                       Subscriber.last_briefed_at)
+_SUBSCRIPTION_COLUMNS = (Subscription.id, Subscription.subscriber_id, Subscription.kind,
+                         Subscription.value)
+
+
+def _subscriber(session: Session, *where) -> SubscriberRecord | None:
+    row = session.execute(select(*_SUBSCRIBER_COLUMNS).where(*where)).first()
+    return SubscriberRecord(*row) if row else None
+
+
+def _subscription(session: Session, *where) -> SubscriptionRecord | None:
+    row = session.execute(select(*_SUBSCRIPTION_COLUMNS).where(*where)).first()
+    return SubscriptionRecord(*row) if row else None
+
+
+def subscriber_by_chat(session: Session, chat_id: int) -> SubscriberRecord | None:
     """Return the subscriber of a chat, or None."""
-    return session.scalars(select(Subscriber).where(Subscriber.chat_id == chat_id)).first()
+    return _subscriber(session, Subscriber.chat_id == chat_id)
 
 
 def get_or_create_subscriber(
     session: Session, chat_id: int, *, username: str | None, timezone: str, delivery_time: time
-) -> Subscriber:
+) -> SubscriberRecord:
     """Return the chat's subscriber, creating it with the given defaults when new."""
     found = subscriber_by_chat(session, chat_id)
     if found is not None:
         if username and found.username != username:
-            found.username = username
+            return _update(session, found, username=username)
         return found
-    subscriber = Subscriber(
-        chat_id=chat_id, username=username, timezone=timezone, delivery_time=delivery_time, active=True
-    )
+    row = {"chat_id": chat_id, "username": username, "timezone": timezone,
+           "delivery_time": delivery_time, "active": True}
     try:
         # A savepoint, so a concurrent insert of the same chat does not spoil the caller's transaction.
         with session.begin_nested():
-            session.add(subscriber)
+            created = session.execute(insert(Subscriber).values(row).returning(*_SUBSCRIBER_COLUMNS)).one()
     except IntegrityError:
         logger.info("subscriber for chat %s was created concurrently", chat_id)
         return subscriber_by_chat(session, chat_id)  # type: ignore[return-value]
-    return subscriber
+    return SubscriberRecord(*created)
 
 
-def find_subscription(session: Session, subscriber: Subscriber, kind: str, value: str = "") -> Subscription | None:
+def find_subscription(session: Session, subscriber: SubscriberRecord, kind: str,
+                      value: str = "") -> SubscriptionRecord | None:
     """Return the subscriber's subscription of this kind and value, or None."""
-    stmt = select(Subscription).where(
-        Subscription.subscriber_id == subscriber.id, Subscription.kind == kind, Subscription.value == value
-    )
-    return session.scalars(stmt).first()
+    return _subscription(session, Subscription.subscriber_id == subscriber.id,
+                         Subscription.kind == kind, Subscription.value == value)
 
 
-def subscription_of(session: Session, subscriber: Subscriber, subscription_id: int) -> Subscription | None:
+def subscription_of(session: Session, subscriber: SubscriberRecord,
+                    subscription_id: int) -> SubscriptionRecord | None:
     """Return one of the subscriber's subscriptions by id (None if gone or someone else's)."""
-    stmt = select(Subscription).where(
-        Subscription.id == subscription_id, Subscription.subscriber_id == subscriber.id
-    )
-    return session.scalars(stmt).first()
+    return _subscription(session, Subscription.id == subscription_id,
+                         Subscription.subscriber_id == subscriber.id)
 
 
 def create_subscription(
-    session: Session, subscriber: Subscriber, kind: str, value: str = ""
-) -> tuple[Subscription, bool]:
+    session: Session, subscriber: SubscriberRecord, kind: str, value: str = ""
+) -> tuple[SubscriptionRecord, bool]:
     """Subscribe to a kind/value; return the subscription and whether it is new."""
     if kind not in KINDS:
         raise ValueError(f"unknown subscription kind {kind!r}")
     existing = find_subscription(session, subscriber, kind, value)
     if existing is not None:
         return existing, False
-    subscription = Subscription(subscriber_id=subscriber.id, kind=kind, value=value)
+    row = {"subscriber_id": subscriber.id, "kind": kind, "value": value}
     try:
         with session.begin_nested():
-            session.add(subscription)
+            new_id = session.execute(insert(Subscription).values(row).returning(Subscription.id)).scalar_one()
     except IntegrityError:
         # Two clicks on the same button can race; the other one won.
         return find_subscription(session, subscriber, kind, value), False  # type: ignore[return-value]
-    return subscription, True
+    return SubscriptionRecord(new_id, subscriber.id, kind, value), True
 
 
-def delete_subscription(session: Session, subscriber: Subscriber, subscription_id: int) -> bool:
+def delete_subscription(session: Session, subscriber: SubscriberRecord, subscription_id: int) -> bool:
     """Delete one of the subscriber's subscriptions; return whether it existed."""
     result = session.execute(
         delete(Subscription).where(
             Subscription.id == subscription_id, Subscription.subscriber_id == subscriber.id
         )
     )
-    session.expire(subscriber, ["subscriptions"])
     return result.rowcount > 0
 
 
-def delete_all_subscriptions(session: Session, subscriber: Subscriber) -> int:
+def delete_all_subscriptions(session: Session, subscriber: SubscriberRecord) -> int:
     """Delete every subscription of the subscriber; return how many there were."""
     result = session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
-    session.expire(subscriber, ["subscriptions"])
     return result.rowcount
 
 
-def subscriptions_of(session: Session, subscriber: Subscriber) -> list[Subscription]:
+def subscriptions_of(session: Session, subscriber: SubscriberRecord) -> list[SubscriptionRecord]:
     """Return the subscriber's subscriptions: daily, then countries, then topics."""
     stmt = (
-        select(Subscription)
+        select(*_SUBSCRIPTION_COLUMNS)
         .where(Subscription.subscriber_id == subscriber.id)
         .order_by(_KIND_ORDER, Subscription.value, Subscription.id)
     )
-    return list(session.scalars(stmt))
+    return [SubscriptionRecord(*row) for row in session.execute(stmt)]
 
 
-def subscriptions_by_subscriber(session: Session, subscriber_ids: Sequence[int]) -> dict[int, list[Subscription]]:
+def subscriptions_by_subscriber(session: Session,
+                                subscriber_ids: Sequence[int]) -> dict[int, list[SubscriptionRecord]]:
     """Return the subscriptions of many subscribers at once, keyed by subscriber id."""
-    found: dict[int, list[Subscription]] = {sid: [] for sid in subscriber_ids}
+    found: dict[int, list[SubscriptionRecord]] = {sid: [] for sid in subscriber_ids}
     if not found:
         return found
     stmt = (
-        select(Subscription)
+        select(*_SUBSCRIPTION_COLUMNS)
         .where(Subscription.subscriber_id.in_(list(found)))
         .order_by(Subscription.subscriber_id, _KIND_ORDER, Subscription.value)
     )
-    for subscription in session.scalars(stmt):
-        found[subscription.subscriber_id].append(subscription)
+    for row in session.execute(stmt):
+        found[row.subscriber_id].append(SubscriptionRecord(*row))
     return found
 
 
-def set_delivery_time(session: Session, subscriber: Subscriber, delivery_time: time) -> None:
-    """Set the local time of day at which the subscriber gets briefings."""
-    subscriber.delivery_time = delivery_time.replace(second=0, microsecond=0, tzinfo=None)
-    session.flush()
+def _update(session: Session, subscriber: SubscriberRecord, **values: object) -> SubscriberRecord:
+    session.execute(update(Subscriber).where(Subscriber.id == subscriber.id).values(**values))
+    return replace(subscriber, **values)
 
 
-def set_timezone(session: Session, subscriber: Subscriber, timezone: str) -> None:
-    """Set the subscriber's IANA timezone (the caller validates the name)."""
-    subscriber.timezone = timezone
-    session.flush()
+def set_delivery_time(session: Session, subscriber: SubscriberRecord,
+                      delivery_time: time) -> SubscriberRecord:
+    """Set the local time of day at which the subscriber gets briefings; return the new record."""
+    at = delivery_time.replace(second=0, microsecond=0, tzinfo=None)
+    return _update(session, subscriber, delivery_time=at)
 
 
-def set_active(session: Session, subscriber: Subscriber, active: bool) -> None:
-    """Mark the subscriber active or inactive (e.g. after they blocked the bot)."""
-    subscriber.active = active
-    session.flush()
+def set_timezone(session: Session, subscriber: SubscriberRecord, timezone: str) -> SubscriberRecord:
+    """Set the subscriber's IANA timezone (the caller validates the name); return the new record."""
+    return _update(session, subscriber, timezone=timezone)
 
 
-def count_subscribers(session: Session, active_only: bool = True) -> int:
-    """Return how many subscribers there are (only active ones by default)."""
-    stmt = select(func.count()).select_from(Subscriber)
-    if active_only:
-        stmt = stmt.where(Subscriber.active.is_(True))
-    return session.scalar(stmt) or 0
+def set_active(session: Session, subscriber: SubscriberRecord, active: bool) -> SubscriberRecord:
+    """Mark the subscriber active or inactive (e.g. after they blocked the bot); return the new record."""
+    if subscriber.active == active:
+        return subscriber
+    return _update(session, subscriber, active=active)
 
 
 def country_choices(session: Session, limit: int) -> list[tuple[str, int]]:

@@ -68,6 +68,52 @@ def test_search_json_and_malformed_queries(cli_env, capsys):
     assert "nothing to search for" in capsys.readouterr().err
 
 
+ITEM_KEYS = ["id", "title", "source", "published", "countries", "about", "body", "summary",
+             "document", "story_id", "language", "url"]
+
+
+def _block(item: dict, note: str | None) -> str:
+    """Return the readable block the CLI prints for one item, built from its JSON."""
+    codes = ",".join(item["countries"][:5]) or "-"
+    block = (f"#{item['id']}  {item['published'] or 'undated'}  [{codes}]  {item['title']}\n"
+             f"      {item['source'] or 'unknown source'} · {item['document']}\n")
+    return block + (f"      {note}\n" if note else "")
+
+
+def _brackets(snippet: str) -> str:
+    """Turn the JSON snippet's **match** marks into the [match] marks of text output."""
+    parts = snippet.split("**")
+    return "".join(p + ("[" if n % 2 == 0 else "]") for n, p in enumerate(parts[:-1])) + parts[-1]
+
+
+def test_items_text_and_json_have_fixed_shapes(cli_env, capsys):
+    main(["ingest", str(SAMPLES)])
+    capsys.readouterr()
+    assert main(["items", "--json"]) == 0
+    items = _json_lines(capsys.readouterr().out)
+    assert items and all(list(i) == ITEM_KEYS for i in items)
+    for item in items:
+        assert item["about"] == [c for c in item["countries"] if c in item["about"]]
+        assert isinstance(item["story_id"], int) and item["document"].startswith(
+            ("black-sea", "g20", "world-digest"))
+    assert any(i["about"] != i["countries"] for i in items)  # mentioned-only countries show
+    assert main(["items"]) == 0
+    assert capsys.readouterr().out == "".join(_block(i, i["summary"]) for i in items)
+    assert main(["latest", "--country", "Iceland"]) == 0
+    assert capsys.readouterr().out == "No items found.\n"
+
+
+def test_search_text_and_json_have_fixed_shapes(cli_env, capsys):
+    main(["ingest", str(SAMPLES)])
+    capsys.readouterr()
+    assert main(["search", "union", "--json"]) == 0
+    hits = _json_lines(capsys.readouterr().out)
+    assert hits and all(list(h) == [*ITEM_KEYS, "snippet", "score"] for h in hits)
+    assert all(isinstance(h["score"], float) and "**" in h["snippet"] for h in hits)
+    assert main(["search", "union"]) == 0
+    assert capsys.readouterr().out == "".join(_block(h, _brackets(h["snippet"])) for h in hits)
+
+
 def test_unknown_country_suggests(cli_env, capsys):
     assert main(["items", "--country", "Indai"]) == 2
     assert "did you mean India (IN)" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from bot.delivery.pacing import RatePacer
 from bot.delivery.scheduler import run_tick
 from bot.delivery.sender import OutboxSender, SenderConfig
 from bot.settings import load_settings
+from storage.clock import as_utc
 from storage.models import Subscriber
 from storage.repositories import deliveries as outbox
 from tests.delivery_helpers import VirtualTime, add_subscriber, rows, sent_ids
@@ -103,6 +104,24 @@ async def test_briefing_goes_out_at_local_delivery_time_and_not_before(ctx, serv
     assert [m["text"] for m in messages] == json.loads(row.messages)
     assert subscriber.last_briefed_at.replace(tzinfo=UTC) == vt.now()
     assert server.throttled_count == 0
+
+
+def test_time_shows_the_instant_the_tick_queues_the_briefing(ctx, vt) -> None:
+    # 02:30 is skipped in Berlin on 29 March 2026: /time and the tick must both say 03:30 CEST.
+    ctx.subscriptions.subscribe(CHAT, "daily at 02:30")
+    ctx.subscriptions.set_timezone(CHAT, "Europe/Berlin")
+    vt.set(datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
+    run_tick(ctx)  # the runs missed while the clock jumped are recorded as skipped
+    shown = ctx.subscriptions.set_time(CHAT, "").schedule.next_delivery
+    assert (shown.hour, shown.minute, shown.utcoffset()) == (3, 30, timedelta(hours=2))
+    vt.set(shown.astimezone(UTC) - timedelta(seconds=1))
+    assert run_tick(ctx).queued == 0
+    vt.set(shown.astimezone(UTC))
+    assert run_tick(ctx).queued == 1
+    with ctx.sessions() as session:
+        queued = [r for r in rows(session) if r.status == "pending"]
+    assert [(r.briefing_key, as_utc(r.due_at)) for r in queued] == [
+        ("daily:2026-03-29", shown.astimezone(UTC))]
 
 
 async def test_multi_message_briefing_arrives_in_order_paced_per_chat(ctx, server, bot, vt) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from briefs.briefing_rank import WORLD_HEADING, rank, section_key, sections_by_country, story_score
+from briefs.briefing_split import split_cached
 from briefs.briefings import (
     BLANK_QUERY,
     country_briefing,
@@ -15,12 +16,17 @@ from briefs.briefings import (
     personal_briefing,
     topic_briefing,
 )
-from briefs.render import make_environment, render_briefing, render_telegram_messages
-from briefs.telegram_html import validate_telegram_html
-from briefs.types import StoryRecord
+from briefs.render import make_environment, render_briefing
+from briefs.telegram_html import TELEGRAM_LIMIT, validate_telegram_html
+from storage.records import StoryRecord
 
 DAY = date(2025, 3, 17)
 NOW = datetime(2025, 3, 17, 12, tzinfo=UTC)
+
+
+def telegram_messages(env, briefing) -> list[str]:
+    """Render and split a briefing as the briefing service does before sending it."""
+    return split_cached(render_briefing(env, briefing, "telegram"), {}, TELEGRAM_LIMIT)
 
 
 def _rec(sid: int, countries=(("IN", True),), sources=("Wire",), items=1, day=DAY, **kw) -> StoryRecord:
@@ -108,7 +114,7 @@ def test_empty_briefings_render_their_message_in_every_format():
     for briefing, message in zip(briefings, expected, strict=True):
         assert briefing.is_empty
         assert render_briefing(env, briefing, "text") == message
-        assert render_telegram_messages(env, briefing) == [message]
+        assert telegram_messages(env, briefing) == [message]
         assert message in render_briefing(env, briefing, "html")
 
 
@@ -137,7 +143,7 @@ def test_nasty_text_renders_valid_telegram_html():
                  summary="x", sources=("A&B",))
     nasty.summary = "Tom & Jerry </b><i> " + "word " * 1000
     briefing = daily_briefing([nasty, _rec(2)], DAY, NOW)
-    messages = render_telegram_messages(make_environment(), briefing)
+    messages = telegram_messages(make_environment(), briefing)
     assert messages
     for message in messages:
         assert validate_telegram_html(message) == []
@@ -146,7 +152,6 @@ def test_nasty_text_renders_valid_telegram_html():
 
 
 def test_cached_split_cuts_where_split_telegram_does():
-    from briefs.briefing_split import split_cached
     from briefs.render import render_briefing as render
     from briefs.telegram_html import split_telegram
 

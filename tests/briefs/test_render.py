@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from briefs.briefing_split import split_cached
 from briefs.render import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
@@ -18,7 +19,6 @@ from briefs.render import (
     make_environment,
     plural,
     render_briefing,
-    render_telegram_messages,
     render_template,
     safe_url,
     sources,
@@ -26,8 +26,8 @@ from briefs.render import (
 )
 from briefs.telegram_html import (
     CUT_MARKER,
+    TELEGRAM_LIMIT,
     split_telegram,
-    strip_cut_markers,
     telegram_length,
     validate_telegram_html,
     visible_text,
@@ -37,6 +37,19 @@ from briefs.types import Briefing, BriefingSection, Country, StoryView
 RU = Country("RU", "Russia", "\U0001f1f7\U0001f1fa")
 UA = Country("UA", "Ukraine", "\U0001f1fa\U0001f1e6")
 FR = Country("FR", "France", "\U0001f1eb\U0001f1f7")
+
+
+def unmarked(markup: str) -> str:
+    """Return a Telegram render without its story-boundary markers, as one message."""
+    return markup.replace(CUT_MARKER, "").strip()
+
+
+def telegram_messages(env: jinja2.Environment, briefing: Briefing,
+                      limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Render and split a briefing as the briefing service does before sending it."""
+    return split_cached(render_briefing(env, briefing, "telegram"), {}, limit)
+
+
 NASTY_TITLE = "Cats & dogs <script>alert(1)</script> end</b> here"
 NASTY_SUMMARY = "Tom & Jerry wrote </b><i>oops <script>alert(1)</script> a < b"
 LONG_SUMMARY = " ".join(
@@ -109,7 +122,7 @@ def test_filters() -> None:
 def test_every_story_shows_its_fields(env: jinja2.Environment, briefing: Briefing,
                                       fmt: str) -> None:
     out = render_briefing(env, briefing, fmt)
-    shown = out if fmt == "text" else visible_text(strip_cut_markers(out))
+    shown = out if fmt == "text" else visible_text(unmarked(out))
     if fmt == "html":
         shown = _html_text(out)
     for title in ("Ceasefire talks", "Undated note", NASTY_TITLE, "Very long story"):
@@ -148,18 +161,18 @@ def test_unknown_format_raises(env: jinja2.Environment, briefing: Briefing) -> N
 def test_telegram_output_is_valid_and_escaped(env: jinja2.Environment,
                                               briefing: Briefing) -> None:
     out = render_briefing(env, briefing, "telegram")
-    assert validate_telegram_html(strip_cut_markers(out), limit=None) == []
+    assert validate_telegram_html(unmarked(out), limit=None) == []
     assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
     assert "end&lt;/b&gt; here" in out and "Tom &amp; Jerry" in out
     assert '<a href="https://news.example/a?x=1&amp;y=2">Read</a>' in out
     assert "<b>Ceasefire talks</b> · 17 March 2025" in out
     assert "<i>TASS, RT · 2 sources" in out
-    assert "\n\n\n" not in strip_cut_markers(out)
+    assert "\n\n\n" not in unmarked(out)
 
 
 def test_telegram_messages_fit_and_validate(env: jinja2.Environment,
                                             briefing: Briefing) -> None:
-    parts = render_telegram_messages(env, briefing, limit=1000)
+    parts = telegram_messages(env, briefing, limit=1000)
     assert len(parts) > 1
     for part in parts:
         assert telegram_length(part) <= 1000
@@ -178,7 +191,7 @@ def test_sixty_stories_split_without_losing_any(env: jinja2.Environment) -> None
         for i, c in enumerate(countries)
     ]
     big = Briefing("daily", "Big day", datetime(2025, 3, 17), sections)
-    parts = render_telegram_messages(env, big)
+    parts = telegram_messages(env, big)
     assert len(parts) > 3
     for part in parts:
         assert telegram_length(part) <= 4096
@@ -194,7 +207,7 @@ def test_sixty_stories_split_without_losing_any(env: jinja2.Environment) -> None
 
 def test_single_huge_story_splits_between_sentences(env: jinja2.Environment) -> None:
     huge = _story(1, summary=LONG_SUMMARY * 2)
-    parts = render_telegram_messages(env, Briefing("daily", "T", datetime(2025, 1, 1),
+    parts = telegram_messages(env, Briefing("daily", "T", datetime(2025, 1, 1),
                                                    [BriefingSection("R", RU, [huge])]))
     assert len(parts) >= 2
     assert visible_text(parts[0]).rstrip().endswith("ordinary words.")
@@ -283,4 +296,4 @@ def test_text_and_markup_environments_do_not_share_compiled_templates(tmp_path: 
 def test_split_of_render_is_stable_for_short_briefing(env: jinja2.Environment,
                                                      briefing: Briefing) -> None:
     out = render_briefing(env, briefing, "telegram")
-    assert split_telegram(out, 100_000) == [strip_cut_markers(out)]
+    assert split_telegram(out, 100_000) == [unmarked(out)]

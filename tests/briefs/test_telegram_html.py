@@ -10,7 +10,6 @@ from briefs.telegram_html import (
     CUT_MARKER,
     TELEGRAM_ACCEPTED_TAGS,
     split_telegram,
-    strip_cut_markers,
     telegram_length,
     utf16_len,
     validate_telegram_html,
@@ -53,10 +52,6 @@ def test_length_counts_utf16_units_for_flags_and_emoji() -> None:
 
 def test_visible_text_decodes_entities_and_drops_markers() -> None:
     assert visible_text(f"<i>x &lt;y&gt;</i>{CUT_MARKER}z") == "x <y>z"
-
-
-def test_strip_cut_markers() -> None:
-    assert strip_cut_markers(f"a\n{CUT_MARKER}\nb\n{CUT_MARKER}") == "a\n\nb"
 
 
 # --- splitting -------------------------------------------------------------------------

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 
 import pytest
 
+from news.countries.gazetteer import load_gazetteer
 from news.countries.lookup import (
+    Country,
     UnknownCountryError,
-    all_countries,
-    country_flag,
     country_name,
+    country_of,
+    display_country,
+    flag_emoji,
     resolve_country,
 )
 from news.countries.tagger import _touching_word, tag_countries
@@ -240,17 +244,27 @@ def test_country_name(code: str, name: str) -> None:
     assert country_name(code) == name
 
 
-def test_country_flag() -> None:
-    assert country_flag("in") == "\U0001f1ee\U0001f1f3"
+def test_flag_emoji_is_two_regional_indicators() -> None:
+    assert flag_emoji("in") == flag_emoji(" IN ") == "\U0001f1ee\U0001f1f3"
+    assert flag_emoji("QQ") == "\U0001f1f6\U0001f1f6"  # the formula alone does not validate
+    assert flag_emoji("x1") == flag_emoji("USA") == flag_emoji("") == ""
+
+
+def test_country_of_names_and_flags_known_codes_only() -> None:
+    assert country_of("in") == Country("IN", "India", "\U0001f1ee\U0001f1f3")
     with pytest.raises(UnknownCountryError):
-        country_flag("QQ")
+        country_of("QQ")
 
 
-def test_all_countries_sorted_and_complete() -> None:
-    pairs = all_countries()
-    assert len(pairs) >= 249
-    assert ("FR", "France") in pairs and ("XK", "Kosovo") in pairs
-    assert [n for _, n in pairs] == sorted(n for _, n in pairs)
+def test_display_country_shows_an_unknown_code_as_itself() -> None:
+    assert display_country("kr") == Country("KR", "South Korea", "\U0001f1f0\U0001f1f7")
+    assert display_country("qq") == Country("QQ", "QQ", "")
+
+
+def test_gazetteer_is_complete() -> None:
+    names = load_gazetteer().names
+    assert len(names) >= 249
+    assert names["FR"] == "France" and names["XK"] == "Kosovo"
 
 
 # --- build script ---------------------------------------------------------------------------
@@ -259,6 +273,7 @@ def test_all_countries_sorted_and_complete() -> None:
 def _load_build_script():
     spec = importlib.util.spec_from_file_location("build_countries", ROOT / "scripts" / "build_countries.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being made
     spec.loader.exec_module(module)
     return module
 

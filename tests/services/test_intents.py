@@ -42,7 +42,7 @@ def test_searches(text: str, query: str, country: str | None) -> None:
                                   "Hi bot, any news?", "👍"])
 def test_nothing_to_act_on_gets_a_hint(text: str) -> None:
     intent = parse_intent(text)
-    assert intent == Intent("hint") and not intent.is_actionable
+    assert intent == Intent("hint")
 
 
 def test_short_words_are_not_country_codes() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.settings import load_settings
+from services import schedule
 from services.briefings import Interests
 from services.subscription_parsing import (
     TimeParseError,
@@ -15,8 +17,9 @@ from services.subscription_parsing import (
     parse_time,
     resolve_timezone,
 )
-from services.subscription_views import next_local
 from services.subscriptions import LIST_PAGE_SIZE, MENU_PAGE_SIZE, SubscriptionService, interests_of
+from storage.models import Subscriber
+from storage.repositories import deliveries as outbox
 from storage.repositories import subscribers as repo
 from storage.repositories.items import country_item_counts
 from tests.paths import SAMPLES
@@ -35,6 +38,12 @@ def _kinds(service: SubscriptionService, chat: int = CHAT) -> list[tuple[str, st
     return [(s.kind, s.value) for s in service.listing(chat).items]
 
 
+def _subscriber_counts(session) -> tuple[int, int]:
+    """Return how many subscribers are active, and how many there are."""
+    active = session.scalars(select(Subscriber.active)).all()
+    return sum(active), len(active)
+
+
 def test_new_subscriber_gets_the_settings_defaults(service, sessions):
     result = service.subscribe(CHAT, "India", username="alice")
     assert result.status == "added"
@@ -43,7 +52,7 @@ def test_new_subscriber_gets_the_settings_defaults(service, sessions):
     with sessions() as session:
         subscriber = repo.subscriber_by_chat(session, CHAT)
         assert subscriber.username == "alice" and subscriber.active
-        assert repo.count_subscribers(session) == 1
+        assert _subscriber_counts(session) == (1, 1)
 
 
 @pytest.mark.parametrize("text", ["India", "IN", "ind", "indian", "country india"])
@@ -173,7 +182,7 @@ def test_inactive_subscriber_is_reactivated_by_subscribing(service, sessions):
     with sessions.begin() as session:
         repo.set_active(session, repo.subscriber_by_chat(session, CHAT), False)
     with sessions() as session:
-        assert (repo.count_subscribers(session), repo.count_subscribers(session, active_only=False)) == (0, 1)
+        assert _subscriber_counts(session) == (0, 1)
     assert not service.listing(CHAT).schedule.active
     assert service.subscribe(CHAT, "Serbia").schedule.active
 
@@ -214,10 +223,26 @@ def test_resolve_timezone_rejects(text, reason):
     assert info.value.reason == reason
 
 
-def test_next_delivery_follows_daylight_saving():
-    berlin = ZoneInfo("Europe/Berlin")
-    # Clocks go forward in Berlin on 30 March 2025: 07:30 local is 05:30 UTC, not 06:30.
-    nxt = next_local(datetime(2025, 3, 29, 12, 0, tzinfo=UTC), time(7, 30), berlin)
-    assert nxt.astimezone(UTC) == datetime(2025, 3, 30, 5, 30, tzinfo=UTC)
-    before = next_local(datetime(2025, 3, 29, 6, 0, tzinfo=UTC), time(7, 30), berlin)
-    assert before.astimezone(UTC) == datetime(2025, 3, 29, 6, 30, tzinfo=UTC)
+@pytest.mark.parametrize(("now", "wall"), [
+    # 02:30 is skipped in Berlin on 30 March 2025: the briefing goes out at 03:30 CEST.
+    (datetime(2025, 3, 29, 12, 0, tzinfo=UTC), datetime(2025, 3, 30, 3, 30)),
+    # 02:30 happens twice on 26 October 2025: the briefing goes out at the first (CEST) one.
+    (datetime(2025, 10, 25, 12, 0, tzinfo=UTC), datetime(2025, 10, 26, 2, 30)),
+])
+def test_time_shows_when_the_scheduler_really_delivers(sessions, now, wall):
+    settings = load_settings(timezone="Europe/Berlin", delivery_time=time(2, 30))
+    service = SubscriptionService(sessions, settings, clock=lambda: now)
+    service.subscribe(CHAT, "daily")
+    shown = service.set_time(CHAT, "").schedule.next_delivery
+    assert shown.replace(tzinfo=None) == wall, "the wall-clock time /time shows"
+    due = shown.astimezone(UTC)
+    assert _fresh_runs(sessions, due - timedelta(seconds=1)) == []
+    [run] = _fresh_runs(sessions, due)
+    assert run.due_at == due
+
+
+def _fresh_runs(sessions, now: datetime) -> list[schedule.DueRun]:
+    """Return the runs the scheduler tick would send at *now*."""
+    with sessions() as session:
+        subscribers = outbox.scheduled_subscribers(session, schedule.recent_daily_keys(now))
+    return [r for r in schedule.due_runs(subscribers, now, timedelta(hours=6)) if not r.stale]

@@ -59,7 +59,7 @@ def _norm(value: object) -> object:
 def reading(engine: Engine) -> dict[str, object]:
     """Return what users see: the newest items with countries, and search results."""
     with Session(engine) as session:
-        items = [(i.id, i.title, i.story_id, [c.country for c in i.countries])
+        items = [(i.id, i.title, i.story_id, list(i.countries))
                  for i in newest_items(session, limit=100)]
         found = {q: sorted(h.item_id for h in search_items(session, parse_query(q), limit=50))
                  for q in QUERIES}

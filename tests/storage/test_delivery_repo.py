@@ -1,15 +1,19 @@
-"""The outbox repository on SQLite and PostgreSQL: due runs, uniqueness, claims, outcomes."""
+"""The outbox repository on SQLite and PostgreSQL: scheduled subscribers, uniqueness, claims, outcomes.
+
+The schedule policy itself is tested pure in tests/services/test_schedule.py; here it runs on
+what the repository loads, as the scheduler tick does.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from services import schedule
 from storage.db import make_engine, make_session_factory
 from storage.repositories import deliveries as outbox
-from tests.delivery_helpers import add_subscriber, rows, sent_ids
+from tests.delivery_helpers import CREATED, add_subscriber, rows, sent_ids
 
 GRACE = timedelta(hours=6)
 LEASE = timedelta(minutes=2)
@@ -19,49 +23,35 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def due_chats(session, now: datetime, grace: timedelta = GRACE) -> dict[int, outbox.DueRun]:
+def due_runs(session, now: datetime, grace: timedelta = GRACE) -> list[schedule.DueRun]:
+    """Return the due runs as the scheduler tick finds them: stored subscribers, the policy."""
+    subscribers = outbox.scheduled_subscribers(session, schedule.recent_daily_keys(now))
+    return schedule.due_runs(subscribers, now, grace)
+
+
+def due_chats(session, now: datetime, grace: timedelta = GRACE) -> dict[int, schedule.DueRun]:
     """Return the fresh runs (the ones to send) by chat id."""
-    return {r.chat_id: r for r in outbox.due_subscribers(session, now, grace) if not r.stale}
+    return {r.chat_id: r for r in due_runs(session, now, grace) if not r.stale}
 
 
-def stale_chats(session, now: datetime, grace: timedelta = GRACE) -> dict[int, outbox.DueRun]:
-    """Return the stale runs (to record as skipped) by chat id."""
-    return {r.chat_id: r for r in outbox.due_subscribers(session, now, grace) if r.stale}
-
-
-@pytest.mark.parametrize(
-    ("zone", "day", "at", "expected"),
-    [
-        ("America/New_York", date(2025, 3, 8), time(7, 30), utc(2025, 3, 8, 12, 30)),  # EST
-        ("America/New_York", date(2025, 3, 9), time(7, 30), utc(2025, 3, 9, 11, 30)),  # EDT
-        ("America/New_York", date(2025, 3, 9), time(2, 30), utc(2025, 3, 9, 7, 30)),  # gap
-        ("Europe/Berlin", date(2025, 10, 25), time(7, 30), utc(2025, 10, 25, 5, 30)),  # CEST
-        ("Europe/Berlin", date(2025, 10, 26), time(7, 30), utc(2025, 10, 26, 6, 30)),  # CET
-        ("Europe/Berlin", date(2025, 10, 26), time(2, 30), utc(2025, 10, 26, 0, 30)),  # twice
-    ],
-)
-def test_local_due_at_follows_daylight_saving(zone, day, at, expected) -> None:
-    assert outbox.local_due_at(day, at, ZoneInfo(zone)) == expected
-
-
-def test_due_across_timezones_on_dst_change_days(sessions) -> None:
+def test_scheduled_subscribers_are_active_with_subscriptions_and_carry_booked_keys(sessions) -> None:
     with sessions() as session:
-        add_subscriber(session, 1, "America/New_York")
-        add_subscriber(session, 2, "Europe/Berlin")
-        add_subscriber(session, 3, "Asia/Tokyo")
+        keep = add_subscriber(session, 1, "Europe/Berlin", last_briefed_at=utc(2025, 4, 30, 5, 30))
+        add_subscriber(session, 2, active=False)
+        add_subscriber(session, 3, kinds=())
+        later = add_subscriber(session, 4, at=time(9, 0))
+        outbox.enqueue_delivery(session, keep.id, "daily:2025-05-01", ["hi"], utc(2025, 5, 1))
+        outbox.enqueue_delivery(session, keep.id, "daily:2025-04-01", ["old"], utc(2025, 4, 1))
+        outbox.enqueue_delivery(session, later.id, "weekly:2025-05-01", ["other"], utc(2025, 5, 1))
         session.commit()
-        # New York springs forward on 9 March: 07:30 EDT is 11:30 UTC, no longer 12:30.
-        assert 1 not in due_chats(session, utc(2025, 3, 9, 11, 29))
-        run = due_chats(session, utc(2025, 3, 9, 11, 30))[1]
-        assert (run.local_date, run.due_at, run.stale) == (date(2025, 3, 9), utc(2025, 3, 9, 11, 30), False)
-        assert run.briefing_key == "daily:2025-03-09"
-        # Berlin falls back on 26 October: 07:30 CET is 06:30 UTC, no longer 05:30.
-        assert 2 not in due_chats(session, utc(2025, 10, 26, 6, 29))
-        assert due_chats(session, utc(2025, 10, 26, 6, 30))[2].due_at == utc(2025, 10, 26, 6, 30)
-        # Tokyo's local date is already the 27th at 23:00 UTC on the 26th.
-        tokyo = due_chats(session, utc(2025, 10, 26, 23, 0))[3]
-        assert tokyo.local_date == date(2025, 10, 27)
-        assert tokyo.due_at == utc(2025, 10, 26, 22, 30)
+        found = outbox.scheduled_subscribers(session, {"daily:2025-05-01", "daily:2025-04-30"})
+    assert [s.chat_id for s in found] == [1, 4]
+    first, fourth = found
+    assert (first.id, first.timezone, first.delivery_time) == (keep.id, "Europe/Berlin", time(7, 30))
+    assert first.booked == {"daily:2025-05-01"}, "only the keys asked for"
+    assert fourth.booked == frozenset() and fourth.delivery_time == time(9, 0)
+    assert first.created_at == CREATED and first.created_at.tzinfo is not None
+    assert first.last_briefed_at == utc(2025, 4, 30, 5, 30) and fourth.last_briefed_at is None
 
 
 def test_only_active_subscribers_with_subscriptions_and_no_row_are_due(sessions) -> None:
@@ -100,40 +90,22 @@ def test_enqueue_is_unique_per_subscriber_and_key(sessions) -> None:
     assert found[0].messages == '["a", "b"]', "the losing insert changed nothing"
 
 
-def test_missed_run_inside_grace_is_caught_up_and_older_is_skipped(sessions) -> None:
+def test_stale_runs_recorded_as_skipped_are_not_examined_again(sessions) -> None:
     with sessions() as session:
         add_subscriber(session, 1, "Europe/Berlin")  # due 05:30 UTC in May (CEST)
-        add_subscriber(session, 2, "Europe/Berlin", created_at=utc(2025, 5, 1, 9, 0))
         session.commit()
-        late = due_chats(session, utc(2025, 5, 1, 11, 30))  # 6h late: still inside
-        assert late[1].stale is False
-        assert late[2].stale is False, "joined after 07:30, still gets today's within grace"
-        assert due_chats(session, utc(2025, 5, 1, 11, 31)) == {}
-        stale = outbox.due_subscribers(session, utc(2025, 5, 1, 11, 31), GRACE)
-        assert [(r.chat_id, r.local_date) for r in stale] == [(1, date(2025, 5, 1)), (1, date(2025, 4, 30))]
-        assert "missed by 6.0h, beyond the 6.0h catch-up window" in stale[0].reason
-        assert stale[1].reason == "superseded by a later briefing"
-        assert 2 not in {r.chat_id for r in stale}, "runs from before the subscriber joined"
+        assert due_chats(session, utc(2025, 5, 1, 11, 30))[1].stale is False  # 6h late: inside
+        stale = due_runs(session, utc(2025, 5, 1, 11, 31))
+        assert [(r.chat_id, r.local_date, r.stale) for r in stale] == [
+            (1, date(2025, 5, 1), True), (1, date(2025, 4, 30), True)]
         assert all(outbox.record_skipped(session, r, utc(2025, 5, 1, 11, 31)) for r in stale)
         session.commit()
-        assert outbox.due_subscribers(session, utc(2025, 5, 1, 11, 32), GRACE) == []
+        assert due_runs(session, utc(2025, 5, 1, 11, 32)) == []
         found = rows(session)
         assert [(r.status, r.briefing_key, r.messages) for r in found] == [
             ("skipped", "daily:2025-05-01", "[]"), ("skipped", "daily:2025-04-30", "[]")]
         assert "catch-up window" in found[0].last_error
-
-
-def test_run_missed_across_midnight_is_caught_up_next_day(sessions) -> None:
-    with sessions() as session:
-        add_subscriber(session, 1, "UTC", time(23, 50))
-        session.commit()
-        run = due_chats(session, utc(2025, 5, 2, 0, 10))[1]
-        assert (run.local_date, run.stale) == (date(2025, 5, 1), False)
-        # Two days down: yesterday's is past the window and the day before is superseded.
-        runs = outbox.due_subscribers(session, utc(2025, 5, 3, 23, 55), GRACE)
-        assert [(r.local_date, r.stale) for r in runs] == [(date(2025, 5, 3), False),
-                                                           (date(2025, 5, 2), True)]
-        assert runs[1].reason == "superseded by a later briefing"
+        assert found[1].last_error == "superseded by a later briefing"
 
 
 def _queue(session, count: int, due: datetime) -> list[int]:

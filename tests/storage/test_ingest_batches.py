@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 import storage.ingest.pipeline as pipeline
 from bench.corpus import newsletter
-from storage.db import WRITE_TRANSACTION
+from storage.dialect import WRITE_TRANSACTION
 from storage.ingest.files import iter_files
 from storage.models import Document, Item, Story
 

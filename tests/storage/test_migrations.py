@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ast
+import struct
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -225,6 +227,61 @@ def test_band_keys_are_recomputed_from_signatures(fresh_engine):
     with Session(fresh_engine) as session:  # and the index finds them
         assert items_sharing_band_keys(session, lsh_bands(signature)[:2], limit=10) == [
             (2, " ".join(sorted(lsh_bands(signature)[:2])))]
+
+
+PROJECT_PACKAGES = ("news", "briefs", "services", "bot", "storage")
+
+
+def _imported_modules(tree: ast.AST) -> list[str]:
+    """Return every module a migration imports, statically or by name (importlib)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append("." * node.level + (node.module or ""))
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and getattr(node.func, "attr", getattr(node.func, "id", "")) in
+              ("import_module", "__import__")):
+            found.append(node.args[0].value)
+    return found
+
+
+def test_migrations_import_no_project_code():
+    # A migration is history: if it imported live code, changing that code would silently
+    # change what an old migration does to a database upgraded later.
+    versions = sorted((MIGRATIONS_DIR / "versions").glob("*.py"))
+    assert versions
+    offenders = {
+        path.name: module for path in versions
+        for module in _imported_modules(ast.parse(path.read_text(), filename=str(path)))
+        if module.startswith(".") or module.split(".")[0] in PROJECT_PACKAGES
+    }
+    assert offenders == {}
+
+
+def test_migration_0005_band_keys_stay_what_they_were(fresh_engine):
+    # Written out when 0005 was frozen: keys of the signature 1, 2, ..., 64 (the live banding
+    # may change later; what 0005 wrote may not).
+    upgrade(fresh_engine, "0004")
+    _seed_previous_revision(fresh_engine)
+    meta = MetaData()
+    meta.reflect(fresh_engine)
+    items = meta.tables["items"]
+    with fresh_engine.begin() as conn:
+        conn.execute(items.update().where(items.c.id == 2)
+                     .values(signature=struct.pack("<64I", *range(1, 65))))
+        conn.execute(items.update().where(items.c.id == 3)  # a text without words
+                     .values(signature=struct.pack("<64I", *[4_294_967_291] * 64)))
+
+    upgrade(fresh_engine, "0005")
+
+    with fresh_engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT id, band_keys FROM items ORDER BY id")).all())
+    assert keys == {1: "", 3: "", 2: (
+        "c87a38f318fafe9d cc02157c63df6a0d e2037bc2b6ff9f7d fd08f7a6917323fe "
+        "0d11f02532942e39 71d8fb8bc2a29b63 8323fa6a7d26bfe5 40de7698ed74d5db")}
 
 
 def test_sqlite_band_table_goes_back_to_fts5_on_downgrade(fresh_engine):

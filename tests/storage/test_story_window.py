@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from storage.ingest.pipeline import Ingestor
 from storage.ingest.story_window import StoryWindow
-from storage.models import Item, Story
-from storage.repositories.documents import delete_document
+from storage.models import Document, Item, Story
 from tests.services.test_briefing_service import DOC_A, DOC_B, PORT_BODY, T1, T2, Clock, newsletter
 
 STRIKE = "Mombasa dockworkers strike over unpaid overtime"
@@ -63,7 +62,7 @@ def test_a_deleted_candidate_is_never_joined(sessions):
     ingestor = _ingestor(sessions, clock)
     loaded = _load(ingestor, clock, "a.txt", DOC_A, T1)
     with sessions.begin() as session:
-        assert delete_document(session, loaded.document_id)
+        session.delete(session.get(Document, loaded.document_id))  # its items go with it
     result = _load(ingestor, clock, "b.txt", DOC_B, T2)
     assert result.stories_joined == 0
     story_id = _story_of(sessions, REWRITE)

@@ -9,11 +9,9 @@ from pathlib import Path
 from bot.cli import output as out
 from bot.cli.commands.common import CliError, country_code, iso_date, positive_int
 from bot.context import AppContext
+from services import news
 from storage.ingest.files import iter_files
 from storage.ingest.pipeline import IngestResult
-from storage.query import parse_query
-from storage.repositories.items import items_by_ids, newest_items
-from storage.repositories.search import search_items
 
 SAMPLES_DIR = Path(__file__).resolve().parents[3] / "samples"
 PROGRESS_MIN_FILES = 20
@@ -68,32 +66,26 @@ def cmd_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_items(ctx: AppContext, args: argparse.Namespace) -> int:
-    """List items newest first."""
-    country = country_code(args.country)
-    with ctx.sessions() as session:
-        items = newest_items(session, country=country, since=getattr(args, "since", None),
-                             limit=args.limit)
-        if args.json:
-            out.print_json_lines([out.item_json(i) for i in items])
-        else:
-            out.print_items(items)
+    """List items newest first (`items` and `latest`: the bot's /latest, item by item)."""
+    items = news.latest_items(ctx.sessions, country_code(args.country),
+                              since=getattr(args, "since", None), limit=args.limit)
+    if args.json:
+        out.print_json_lines([out.item_json(i) for i in items])
+    else:
+        out.print_items(items)
     return 0
 
 
 def cmd_search(ctx: AppContext, args: argparse.Namespace) -> int:
-    """Search items and print the ranked matches with snippets."""
-    query = parse_query(" ".join(args.query))
-    if query.is_empty:
+    """Search items and print the ranked matches with snippets (the bot's /search)."""
+    query = " ".join(args.query)
+    if news.is_blank_query(query):
         raise CliError("nothing to search for: give at least one word (quotes and -word are fine)")
-    country = country_code(args.country)
-    with ctx.sessions() as session:
-        hits = search_items(session, query, country=country, limit=args.limit)
-        items = items_by_ids(session, [h.item_id for h in hits])
-        if args.json:
-            out.print_json_lines([out.item_json(items[h.item_id], h.snippet, h.score) for h in hits])
-        else:
-            out.print_items([items[h.item_id] for h in hits],
-                            snippets={h.item_id: h.snippet for h in hits})
+    found = news.find_items(ctx.sessions, query, country_code(args.country), limit=args.limit)
+    if args.json:
+        out.print_json_lines([out.found_json(f) for f in found])
+    else:
+        out.print_items([f.item for f in found], snippets={f.item.id: f.snippet for f in found})
     return 0
 
 

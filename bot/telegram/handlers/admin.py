@@ -9,8 +9,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
+from bot.telegram.buttons import pager
 from bot.telegram.handlers.common import ctx_of, is_admin, render, reply
-from bot.telegram.keyboards import pager_keyboard
+from news.countries.lookup import display_country
 from services import news
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     result = await asyncio.to_thread(ctx.ingestor.ingest_bytes, data, name,
                                      loaded_by=str(update.effective_user.id))
     logger.info("upload %s by %s: %s", name, update.effective_user.id, result.status)
-    countries = [(news.make_country(code), n) for code, n in result.top_countries]
+    countries = [(display_country(code), n) for code, n in result.top_countries]
     await reply(update, context, "upload_result", name=name, result=result, countries=countries)
 
 
@@ -58,8 +59,11 @@ async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer("Only for admins.")
         return
     await query.answer()
-    offset = query.data.rsplit(":", 1)[-1]
-    text, keyboard = await _sources_view(context, int(offset) if offset.isdigit() else 0)
+    page = pager.decode(query.data)
+    if page is None:  # not a button this bot makes
+        await reply(update, context, "expired")
+        return
+    text, keyboard = await _sources_view(context, page.offset)
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
@@ -67,7 +71,7 @@ async def _sources_view(context: ContextTypes.DEFAULT_TYPE,
                         offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
     ctx = ctx_of(context)
     page = await asyncio.to_thread(news.sources_page, ctx.sessions, offset, SOURCES_PAGE)
-    keyboard = pager_keyboard("src", offset, SOURCES_PAGE, page.has_more)
+    keyboard = pager.pager_keyboard(pager.SOURCES, offset, SOURCES_PAGE, page.has_more)
     return render(context, "sources", page=page), keyboard
 
 

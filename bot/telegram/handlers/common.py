@@ -30,7 +30,7 @@ class CommandInfo:
 
 
 # Every command, in menu and /help order (the subscription commands are handled in
-# bot/handlers/subscriptions.py but described here so the menu and /help stay complete).
+# bot/telegram/handlers/subscribing.py but described here so the menu and /help stay complete).
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("start", "Welcome and the main actions", "/start"),
     CommandInfo("help", "Every command with an example", "/help"),

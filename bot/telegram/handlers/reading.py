@@ -9,6 +9,9 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
+# Aliased: the "More" button's handler below is named more (its /metrics label).
+from bot.telegram.buttons import more as more_buttons
+from bot.telegram.buttons.more import MAX_PAGE_SIZE
 from bot.telegram.handlers.common import (
     ctx_of,
     recall_query,
@@ -17,15 +20,13 @@ from bot.telegram.handlers.common import (
     reply,
     send_all,
 )
-from bot.telegram.keyboards import more_latest_keyboard, more_search_keyboard
-from news.countries.lookup import UnknownCountryError, resolve_country
+from news.countries.lookup import UnknownCountryError, display_country, resolve_country
 from services import news
 from services.intents import parse_intent
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
-MAX_PAGE_SIZE = 10
 TREND_DAYS = (2, 60)
 DEFAULT_TREND_DAYS = 7
 
@@ -50,7 +51,8 @@ async def show_latest(update: Update, context: ContextTypes.DEFAULT_TYPE,
     """Send one page of the newest stories with a "More" button when there are more."""
     ctx = ctx_of(context)
     page = await asyncio.to_thread(news.latest_page, ctx.sessions, country, offset, size)
-    keyboard = more_latest_keyboard(country, size, page.next_offset) if page.has_more else None
+    next_page = more_buttons.LatestPage(country, size, page.next_offset)
+    keyboard = more_buttons.more_keyboard(next_page) if page.has_more else None
     await reply(update, context, "stories", keyboard=keyboard, page=page)
 
 
@@ -72,7 +74,7 @@ async def show_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query:
     keyboard = None
     if page.has_more:
         key = key or remember_query(context, query, country)
-        keyboard = more_search_keyboard(key, page.next_offset)
+        keyboard = more_buttons.more_keyboard(more_buttons.SearchPage(key, page.next_offset))
     await reply(update, context, "stories", keyboard=keyboard, page=page)
 
 
@@ -131,17 +133,14 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     await query.answer()
     await query.edit_message_reply_markup(None)
-    parts = query.data.split(":")
-    if len(parts) == 5 and parts[1] == "l" and parts[3].isdigit() and parts[4].isdigit():
-        country = None if parts[2] == "-" else parts[2]
-        await show_latest(update, context, country, int(parts[3]), int(parts[4]))
-        return
-    valid = len(parts) == 4 and parts[1] == "s" and parts[3].isdigit()
-    remembered = recall_query(context, parts[2]) if valid else None
-    if remembered is None:
+    page = more_buttons.decode(query.data)
+    search = recall_query(context, page.key) if isinstance(page, more_buttons.SearchPage) else None
+    if isinstance(page, more_buttons.LatestPage):
+        await show_latest(update, context, page.country, page.size, page.offset)
+    elif search is not None:
+        await show_search(update, context, *search, page.offset, key=page.key)
+    else:  # forged, or a search forgotten since (a restart, or too old)
         await reply(update, context, "expired")
-        return
-    await show_search(update, context, remembered[0], remembered[1], int(parts[3]), key=parts[2])
 
 
 async def _country_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
@@ -158,7 +157,7 @@ async def _country_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
 
 async def _unknown_country(update: Update, context: ContextTypes.DEFAULT_TYPE,
                            exc: UnknownCountryError, example: str) -> None:
-    suggestions = [news.make_country(code) for code in exc.suggestions]
+    suggestions = [display_country(code) for code in exc.suggestions]
     await reply(update, context, "unknown_country", text=exc.text, suggestions=suggestions,
                 example=example)
 

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.telegram.buttons import start_menu
 from bot.telegram.handlers import reading
 from bot.telegram.handlers.common import COMMANDS, ctx_of, is_admin, reply
-from bot.telegram.keyboards import start_keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the user, say what the bot does, offer the common actions."""
     user = update.effective_user
-    await reply(update, context, "start", keyboard=start_keyboard(),
+    await reply(update, context, "start", keyboard=start_menu.start_keyboard(),
                 name=user.first_name if user else None, admin=is_admin(update, context))
 
 
@@ -31,12 +31,14 @@ async def action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A /start menu button: run the action it names."""
     query = update.callback_query
     await query.answer()
-    name = query.data.removeprefix("act:")
-    if name == "latest":
+    button = start_menu.decode(query.data)
+    if button is None:  # not a button this bot makes
+        await reply(update, context, "expired")
+    elif button.name == "latest":
         await reading.show_latest(update, context, None, reading.PAGE_SIZE, 0)
-    elif name == "brief":
+    elif button.name == "brief":
         await reading.show_brief(update, context, "")
-    elif name == "trends":
+    elif button.name == "trends":
         await reading.show_trends(update, context, reading.DEFAULT_TREND_DAYS)
     else:
         await help_command(update, context)

@@ -8,23 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import ContextTypes
 
+# Aliased: the command handlers below are named subscribe and unsubscribe too.
+from bot.telegram.buttons import subscribe as subscribe_buttons
+from bot.telegram.buttons import timezone as timezone_buttons
+from bot.telegram.buttons import unsubscribe as unsubscribe_buttons
+from bot.telegram.buttons.subscribe import subscribe_keyboard
+from bot.telegram.buttons.timezone import timezone_keyboard
+from bot.telegram.buttons.unsubscribe import subscriptions_keyboard
 from bot.telegram.handlers.common import ctx_of, render, reply
-from bot.telegram.keyboards_subscriptions import (
-    subscribe_keyboard,
-    subscriptions_keyboard,
-    timezone_keyboard,
-)
 from briefs.render import render_template
-from services.subscription_views import SubscribeResult, SubscriptionView
-
-if TYPE_CHECKING:
-    from services.subscriptions import SubscriptionService
+from services.subscription_views import SubscriptionView
 
 logger = logging.getLogger(__name__)
 
@@ -91,25 +89,21 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup 
             raise
 
 
-def _page(parts: list[str], index: int) -> int | None:
-    return int(parts[index]) if len(parts) > index and parts[index].isdigit() else None
-
-
 async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle sub: buttons: daily, a country, a topic, the topic prompt, menu pages."""
     query = update.callback_query
     service, chat_id = ctx_of(context).subscriptions, update.effective_chat.id
-    parts = query.data.split(":", 2)
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "p":
-        result = await asyncio.to_thread(service.menu, chat_id, _page(parts, 2) or 0)
+    button = subscribe_buttons.decode(query.data)
+    if isinstance(button, subscribe_buttons.MenuPage):
+        result = await asyncio.to_thread(service.menu, chat_id, button.page)
         await query.answer()
-    elif action == "topic":
+    elif isinstance(button, subscribe_buttons.TopicPrompt):
         await query.answer()
         await reply(update, context, "subscribe", result=service.add(chat_id, "topic", ""))
         return
-    elif action in ("d", "c", "t"):
-        result = await _subscribe_choice(service, chat_id, action, parts, _username(update))
+    elif isinstance(button, subscribe_buttons.Subscribe):
+        result = await asyncio.to_thread(service.add, chat_id, button.kind, button.value,
+                                         username=_username(update), menu_page=button.page)
         await query.answer(_toast(context, result.status, result.subscription))
     else:
         await query.answer(_toast(context, "expired"))
@@ -117,31 +111,17 @@ async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await _edit(query, render(context, "subscribe", result=result), subscribe_keyboard(result))
 
 
-async def _subscribe_choice(service: SubscriptionService, chat_id: int, action: str,
-                            parts: list[str], username: str | None) -> SubscribeResult:
-    """Subscribe from a button: 'd[:page]', 'c:XX[:page]' or 't:words'."""
-    if action == "t":
-        return await asyncio.to_thread(service.add, chat_id, "topic", parts[2], username=username)
-    if action == "d":
-        kind, value, page = "daily", "", _page(parts, 2)
-    else:
-        code, _, page_text = (parts[2] if len(parts) > 2 else "").partition(":")
-        kind, value, page = "country", code.upper(), int(page_text) if page_text.isdigit() else None
-    return await asyncio.to_thread(service.add, chat_id, kind, value, username=username,
-                                   menu_page=page)
-
-
 async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle unsub: buttons: remove one subscription, or show another page of the list."""
     query = update.callback_query
     service, chat_id = ctx_of(context).subscriptions, update.effective_chat.id
-    _, target, page_text = (query.data.split(":", 2) + ["", ""])[:3]
-    page = int(page_text) if page_text.isdigit() else 0
-    if target == "p":
-        listing, result = await asyncio.to_thread(service.listing, chat_id, page), None
+    button = unsubscribe_buttons.decode(query.data)
+    if isinstance(button, unsubscribe_buttons.ListPage):
+        listing, result = await asyncio.to_thread(service.listing, chat_id, button.page), None
         await query.answer()
-    elif target.isdigit():
-        result = await asyncio.to_thread(service.remove, chat_id, int(target), page)
+    elif isinstance(button, unsubscribe_buttons.Remove):
+        result = await asyncio.to_thread(service.remove, chat_id, button.subscription_id,
+                                         button.page)
         listing = result.listing
         await query.answer(_toast(context, result.status, (result.removed or (None,))[0]))
     else:
@@ -154,23 +134,12 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def timezone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle tz: buttons: set the suggested timezone."""
     query = update.callback_query
+    button = timezone_buttons.decode(query.data)
+    if button is None:
+        await query.answer(_toast(context, "expired"))
+        return
     service = ctx_of(context).subscriptions
-    name = query.data.partition(":")[2]
-    result = await asyncio.to_thread(service.set_timezone, update.effective_chat.id, name,
+    result = await asyncio.to_thread(service.set_timezone, update.effective_chat.id, button.name,
                                      username=_username(update))
     await query.answer(_toast(context, "timezone", name=result.schedule.timezone))
     await _edit(query, render(context, "timezone", result=result), timezone_keyboard(result.suggestions))
-
-
-def subscription_handlers() -> list[BaseHandler]:
-    """Return the handlers for the subscription commands and their buttons."""
-    return [
-        CommandHandler("subscribe", subscribe),
-        CommandHandler("unsubscribe", unsubscribe),
-        CommandHandler("subscriptions", subscriptions),
-        CommandHandler("time", set_time),
-        CommandHandler("timezone", set_timezone),
-        CallbackQueryHandler(subscribe_button, pattern=r"^sub:"),
-        CallbackQueryHandler(unsubscribe_button, pattern=r"^unsub:"),
-        CallbackQueryHandler(timezone_button, pattern=r"^tz:"),
-    ]

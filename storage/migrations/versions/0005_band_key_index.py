@@ -3,12 +3,11 @@
 Revision ID: 0005
 Revises: 0004
 """
+import hashlib
+import struct
+
 import sqlalchemy as sa
 from alembic import op
-
-# The keys must equal what ingest computes now, so the migration calls the same function; a
-# later change to the banding needs a migration of its own that recomputes them again.
-from news.similarity.features import lsh_bands, signature_from_bytes
 
 revision = "0005"
 down_revision = "0004"
@@ -75,11 +74,26 @@ def _fill(conn) -> None:
             conn.execute(update, keyed)
 
 
+# The banding as ingest computed it when this migration was written, copied here so that a
+# later change to the live code cannot change what this migration does (a later banding
+# needs a migration of its own that recomputes the keys again). A signature is NUM_PERM
+# little-endian uint32 MinHash slots; 8 bands of 4 slots (16 bytes) each; a band's key is the
+# 8-byte blake2b of its bytes salted with the band number, in hex.
+_BANDS = 8
+_BAND_BYTES = 16
+_EMPTY_SLOT = 4_294_967_291  # the value of a slot no shingle reached (a text without words)
+
+
 def _keys(signature: bytes | None) -> list[str]:
     # A signature of the wrong length (damaged, or from a test) gives no keys, not an error.
-    if not signature or len(signature) % 4:
+    if not signature or len(signature) % 4 or len(signature) < _BANDS * _BAND_BYTES:
         return []
-    return lsh_bands(signature_from_bytes(signature))
+    slots = struct.unpack(f"<{len(signature) // 4}I", signature)
+    if all(slot == _EMPTY_SLOT for slot in slots):
+        return []
+    return [hashlib.blake2b(signature[i * _BAND_BYTES:(i + 1) * _BAND_BYTES], digest_size=8,
+                            salt=bytes([i])).hexdigest()
+            for i in range(_BANDS)]
 
 
 def downgrade() -> None:
