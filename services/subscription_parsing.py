@@ -147,7 +147,3 @@ def suggest_timezones(text: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
     close = difflib.get_close_matches(key, list(candidates), n=limit * 2, cutoff=0.6)
     return list(dict.fromkeys(candidates[c] for c in close))[:limit]
 
-
-def is_timezone(name: str) -> bool:
-    """Tell whether name is exactly an IANA name this system knows."""
-    return name in _zone_index()[0].values()

@@ -86,15 +86,8 @@ def _fts5_term(term: Term) -> str:
     return quoted + "*" if term.prefix else quoted
 
 
-def to_websearch(query: ParsedQuery) -> str:
-    """Render *query* for PostgreSQL's websearch_to_tsquery (which never raises either)."""
-    groups = [" or ".join(_web_term(t) for t in g) for g in query.groups]
-    excluded = [f"-{_web_term(t)}" for t in query.excluded]
-    return " ".join(groups + excluded)
 
 
-def _web_term(term: Term) -> str:
-    return '"' + " ".join(term.words) + '"' if len(term.words) > 1 else term.words[0]
 
 
 def to_tsquery(query: ParsedQuery) -> str:
@@ -112,7 +105,3 @@ def _ts_term(term: Term) -> str:
         return lexemes[0] + ":*"
     return lexemes[0] if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
 
-
-def highlight_terms(query: ParsedQuery) -> list[str]:
-    """Return the positive words of *query*, for highlighting outside the database."""
-    return [w for group in query.groups for term in group for w in term.words]

@@ -199,12 +199,4 @@ def delivery_counts_since(session: Session, since: datetime) -> dict[str, int]:
     return counts
 
 
-def outbox_depth(session: Session) -> int:
-    """Return how many deliveries wait in the outbox."""
-    return session.scalar(select(func.count()).where(Delivery.status == PENDING)) or 0
 
-
-def delivery_by_key(session: Session, subscriber_id: int, briefing_key: str) -> Delivery | None:
-    """Return one outbox row (for inspection: tests, admin commands)."""
-    return session.scalars(select(Delivery).where(
-        Delivery.subscriber_id == subscriber_id, Delivery.briefing_key == briefing_key)).first()

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from bot.app import build_application
 from bot.delivery.jobs import LAST_TICK_KEY
 from bot.web.run import ServeOptions, bot_serving
-from storage.models import Item, Story
+from storage.models import Delivery, Item, Story
 from storage.repositories import deliveries as outbox
 from storage.repositories.subscribers import get_or_create_subscriber, set_active
 from tests.bot_harness import make_context
@@ -270,7 +270,8 @@ def _load_store(ctx, now: datetime) -> None:
 
 
 def _id(session, subscriber_id: int, key: str) -> int:
-    return outbox.delivery_by_key(session, subscriber_id, key).id
+    return session.scalars(select(Delivery.id).where(
+        Delivery.subscriber_id == subscriber_id, Delivery.briefing_key == key)).one()
 
 
 async def test_metrics_match_the_database(fake_telegram, db_url, tmp_path) -> None:

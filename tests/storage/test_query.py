@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from storage.query import highlight_terms, parse_query, to_fts5, to_tsquery, to_websearch
+from storage.query import parse_query, to_fts5, to_tsquery
 
 
 def test_plain_words_are_anded_and_quoted():
     q = parse_query("India sanctions")
     assert to_fts5(q) == '"india" AND "sanctions"'
-    assert to_websearch(q) == "india sanctions"
 
 
 def test_phrases_exclusions_prefix_and_or():
     q = parse_query('"New Delhi" sanc* OR tariffs -oil')
     assert to_fts5(q) == '"new delhi" AND ("sanc"* OR "tariffs") NOT "oil"'
-    assert to_websearch(q) == '"new delhi" sanc or tariffs -oil'
-    assert highlight_terms(q) == ["new", "delhi", "sanc", "tariffs"]
 
 
 @pytest.mark.parametrize(
