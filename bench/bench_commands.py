@@ -1,4 +1,4 @@
-"""Command round trips through the fake Bot API: /search, /latest, country questions (issue 4).
+"""Command round trips through the fake Bot API: /search, /latest, country questions.
 
 A store of --items items (documents, items with summaries, ranked item_countries, stories of one
 to several items, a few duplicates; the full-text index follows through its trigger / generated

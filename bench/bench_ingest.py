@@ -3,7 +3,7 @@
     python bench/bench_ingest.py --items 20000 [--corpus steady|dense] [--per-doc 50] [--url ...]
                                  [--report-every 1000]
 
-The process is pinned to one CPU (the issue's "one core"); both wall-clock and CPU time are
+The process is pinned to one CPU (throughput is quoted per core); both wall-clock and CPU time are
 reported, over ingest only (the time spent generating the corpus is taken out). Documents are
 committed in batches, as `briefbot ingest` does; --one-by-one commits each on its own.
 """

@@ -1,7 +1,7 @@
 """Process metrics for Prometheus: counters the bot bumps as it works.
 
 Store-wide figures (items, stories, subscribers, outbox depth, deliveries by outcome) are read
-from the database when /metrics is scraped (bot/web_metrics.py), so every process reports the
+from the database when /metrics is scraped (bot/web/metrics.py), so every process reports the
 same truth; only what happens inside one process (429s it received, handler latency) is
 counted here.
 """

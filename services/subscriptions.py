@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from news.countries.lookup import (
     UnknownCountryError,
     resolve_country,
@@ -73,10 +72,17 @@ def _pages(total: int, size: int) -> int:
     return max(1, ceil(total / size))
 
 
+class NewChatDefaults(Protocol):
+    """What a chat gets before it chooses: the deployment's timezone and delivery time."""
+
+    timezone: str
+    delivery_time: time
+
+
 class SubscriptionService:
     """Apply what subscribers ask for; every method takes the chat id and returns a view."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings, *,
+    def __init__(self, sessions: sessionmaker[Session], settings: NewChatDefaults, *,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = sessions
         self._settings = settings

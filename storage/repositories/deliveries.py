@@ -1,6 +1,6 @@
 """The delivery outbox: which subscribers are due, queued briefings, claims, outcomes.
 
-Several processes may share one outbox (issue 5): rows are claimed with a lease
+Several processes may share one outbox: rows are claimed with a lease
 (`next_attempt_at` pushed forward) in one UPDATE whose candidate SELECT uses
 `FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single UPDATE statement holds the
 write lock, so the same row can never be claimed twice while its lease runs (both in
