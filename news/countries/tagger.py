@@ -15,20 +15,6 @@ Ambiguity decisions, applied per item (title + body):
 - Plain "Congo"/"Korea"/"Korean" go to the candidate the item otherwise names (or hints at);
   when it names both they are skipped; when it names neither, the first candidate is used
   (Congo -> CD, the far more frequent subject; Korea -> KR).
-- A capital followed by a word naming an institution or an accord names a thing, not the
-  country ("Helsinki Foundation", "Paris Agreement"); "Little" before a country name is a
-  district elsewhere ("Little Italy").
-Sub-national places (data/places.json; the rules for one mention are in places.py) add:
-- A place longer than a country alias it contains wins ("New Mexico", "Jersey City"); a
-  country alias longer than a place wins ("Papua New Guinea" over "Papua").
-- "Georgia" moves to the US state when US-state signals (the item's US places among them)
-  outnumber the country's.
-- A doubtful place counts only for a country the item names firmly elsewhere, the one it
-  names most (ties: the more prominent); otherwise it is dropped.
-- A dateline ("MODESTO, Calif. (AP) -") weighs like the title, and even a risky place in it
-  counts. Demonyms weigh half a name or place in the score ("Australian actor Hugh Jackman"
-  says who, not where), and between equal scores the country named after a locative word in
-  the title, dateline or lead ("in New Zealand") ranks first.
 """
 
 from __future__ import annotations
@@ -37,33 +23,25 @@ import logging
 import re
 from collections import Counter
 
-from news.countries.gazetteer import BLOCKED, PLACE, Gazetteer, load_gazetteer
-from news.countries.places import (
-    DOUBTFUL,
-    LIKELY,
-    NAMED_AFTER,
-    NEIGHBOURHOOD,
-    PERSON,
-    STOPWORDS,
-    Span,
-    comma_country,
-    decide,
-    find_places,
-    locative_before,
-    origin,
-    place_at,
-    place_keys,
-    words_around,
-)
+from news.countries.gazetteer import BLOCKED, Gazetteer, load_gazetteer
 from news.types import CountryTag
 
 logger = logging.getLogger(__name__)
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
-ORIGIN_FACTOR = 0.5  # the weight of a mention that says where a person comes from
 ABOUT_MIN_MENTIONS, ABOUT_MIN_SHARE = 2, 0.25
 LEAD_SENTENCES = 2
 SHAPE_SAMPLE = 300  # characters looked at to tell a shouted or title-case segment
+# Capitalised words that may touch a person-risk alias without making it a person's name.
+STOPWORDS = frozenset(
+    {
+        "A", "An", "And", "As", "At", "But", "By", "For", "From", "If", "In", "Into", "Of", "On",
+        "Or", "Over", "The", "To", "With", "Without", "Why", "How", "What", "When", "Where", "While",
+        "Will", "Would", "Can", "Could", "Does", "Did", "Is", "Was", "Has", "Have", "Had", "Says",
+        "Said", "Both", "Neither", "Between", "Against", "Across", "After", "Before", "During",
+        "Under", "About", "Amid", "Near", "Toward", "Towards", "Via", "Not", "No",
+    }
+)
 # A newspaper name ("Washington Post") is a source, not a country mention.
 MEDIA_WORDS = frozenset(
     {
@@ -74,8 +52,6 @@ MEDIA_WORDS = frozenset(
 LOWER_IN_NAMES = frozenset({"of", "the", "and", "da", "de"})
 _WORD_BEFORE = re.compile(r"([A-Z][\w'-]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*)")
-# A dateline: capitalised words before a dash, maybe with the agency ("MODESTO, Calif. (AP) -").
-_DATELINE = re.compile(r"\s*([A-Z][^\n—–(]{1,50}?)\s*(\([^)\n]{1,30}\)\s*)?(?:—|–|--?)\s")
 # "New" then blanks, not inside a word: the literal start lets the search skip along the text.
 _NEW_AHEAD = re.compile(r"New(?<!\wNew)\s+")
 NEW_REACH = 8  # "New" may start this many characters before the alias at most
@@ -91,17 +67,9 @@ _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _ASCII_NON_UPPER = bytes(c for c in range(128) if not chr(c).isupper())
 
 
-# One kept mention: (surface form, ISO2 or a form resolved later, segment weight, flags).
+# One kept mention: (surface form, ISO2 or an ambiguous form resolved later, segment weight).
 # A plain tuple: an item has a dozen mentions, and a tuple is far cheaper to make than an object.
-_Mention = tuple[str, str, float, int]
-# Flags: a sub-national place; after a locative word ("in"); where a person comes from.
-PLACE_NAME, WHERE, ORIGIN = 1, 2, 4
-# Singular demonyms that name a person too ("the Australian, who"), unlike "the British".
-_PLURAL_LIKE = ("s", "sh", "ch", "ese")
-_WAITING = frozenset({DOUBTFUL, LIKELY})
-_LITTLE = NEIGHBOURHOOD + " "
-DATELINE_REACH = 100  # a dateline's dash comes this early in the body
-_Keys = frozenset[str] | set[str]  # first characters of targets decided per item  # flags: a demonym; a sub-national place; after "in"/"at"
+_Mention = tuple[str, str, float]
 # Tags made so far, by their values (see _new_tag).
 _TAGS: dict[tuple[str, int, bool, float], CountryTag] = {}
 MAX_SHARED_TAGS = 4096
@@ -160,65 +128,37 @@ def _new_ends(text: str) -> set[int]:
     return {m.end() for m in _NEW_AHEAD.finditer(text) if m.end() - m.start() <= NEW_REACH}
 
 
-def _scan(
-    data: Gazetteer, segment: str, weight: float, keys: _Keys, dateline: bool = False
-) -> list[_Mention]:
-    """Find the country and place mentions in one segment (dateline, title, lead or body).
+def _media_after(text: str, end: int) -> bool:
+    """Tell whether a newspaper word follows index end ("Washington Post")."""
+    found = _WORD_AFTER.match(text, end, end + 40)
+    return bool(found and found.group(1) in MEDIA_WORDS)
 
-    Guards dropping a country mention: an alias after "New", a bare "US" in shouted text, a
-    person's name around a person-risk alias, a newspaper word after it, a word naming a thing
-    after a capital, "Little" before it. Places (keys: the item's words that start one) are
-    found and decided in places.py. The loop runs once per mention, so the common checks are
-    inlined.
+
+def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
+    """Find the country mentions in one segment (title, lead or body).
+
+    Guards dropping a mention: an alias after "New", a bare "US" in shouted text, a person's
+    name around a person-risk alias, a newspaper word after it. The loop runs once per
+    mention, so the common checks are inlined.
     """
     text = segment.replace("’", "'")
     caps = _is_all_caps(text)
     if caps:
         text = _recase(text, data.upper_aliases)
-        keys = place_keys(data, text)  # the item's keys came from the shouted words
     found: list[_Mention] = []
-    title_case = None  # decided on first use: most segments never need it
-    headline = None  # the same for places, where shouted text counts as a headline too
+    title_case = None  # only a word after a person-risk alias needs it: decided on first use
     surfaces, person_risk, after_new = data.surface, data.person_risk, _new_ends(text)
-    alias_places, namesakes, demonyms = data.alias_place_words, data.namesakes, data.demonyms
-    spans = find_places(data, text, keys, dateline) if keys else []
-    dropped: set[int] = set()  # places inside a longer country alias ("Papua New Guinea")
-    k, count = 0, len(spans)
-    where = weight > BODY_WEIGHT
     for m in data.pattern.finditer(text):
-        start, end = m.start(), m.end()
-        if k < count:
-            while k < count and spans[k][1] <= start:
-                k += 1
-            if k < count and spans[k][0] < end:
-                if spans[k][0] <= start and spans[k][1] >= end and spans[k][1] - spans[k][0] > end - start:
-                    continue  # a longer place holds the alias ("New Mexico", "Lebanon County")
-                while k < count and spans[k][0] < end:
-                    dropped.add(k)
-                    k += 1
         surface = m.group()
         if not surface.isalpha():  # a multi-word match may hold newlines or double spaces
             surface = " ".join(surface.split())
         target = surfaces.get(surface, BLOCKED)
         if target == BLOCKED:
             continue
-        if (after_new and start in after_new) or (caps and surface == "US"):
+        if (after_new and m.start() in after_new) or (caps and surface == "US"):
             continue
-        if surface.partition(" ")[0] in alias_places:  # "Washington County", "Spanish Fork"
-            longer = place_at(data, text, start)
-            if longer and longer[1] > end:
-                if headline is None:
-                    headline = caps or _is_title_case(text)
-                _add_place(data, text, longer, weight, dateline, headline, found)
-                continue
-        if target == PLACE:  # a capital with namesakes abroad, or a place a blocker names
-            before, after = words_around(text, start, end)
-            if headline is None and (before or after):
-                headline = caps or _is_title_case(text)
-            span = (start, end, surface, before, after)
-            _add_place(data, text, span, weight, dateline, bool(headline), found)
-            continue
-        if surface in person_risk and (side := _touching_word(text, start, end)):
+        end = m.end()
+        if surface in person_risk and (side := _touching_word(text, m.start(), end)):
             # In title-case text every word is capitalised: only the word before tells.
             if side == "after" and title_case is None:
                 title_case = not caps and _is_title_case(text)
@@ -228,72 +168,11 @@ def _scan(
         if (
             text[end : end + 1] in _BLANKS
             and text[end + 1 : end + 2] in _CAPITAL_OR_BLANK
-            and _thing_after(data, text, surface, end)
+            and _media_after(text, end)
         ):
             continue
-        if text[start - 7 : start] == _LITTLE:
-            continue
-        flags = 0
-        if surface in namesakes and text[end : end + 1] == ",":  # "London, Ontario"
-            target = comma_country(data, text, end, namesakes[surface]) or target
-        if surface in demonyms and origin(text, start, end, not surface.endswith(_PLURAL_LIKE)):
-            flags = ORIGIN
-        elif where and locative_before(text, start):
-            flags = WHERE
-        found.append((surface, target, weight, flags))
-    for index, span in enumerate(spans):
-        if index not in dropped:
-            if headline is None and (span[3] or span[4]):
-                headline = caps or _is_title_case(text)
-            _add_place(data, text, span, weight, dateline, bool(headline), found)
+        found.append((surface, target, weight))
     return found
-
-
-def _add_place(
-    data: Gazetteer, text: str, span: Span, weight: float, dateline: bool, headline: bool,
-    found: list[_Mention],
-) -> None:
-    """Decide a place mention (places.decide) and keep it unless it is no mention."""
-    target = decide(data, text, span, data.places[span[2]], dateline, headline)
-    if target is None:
-        return
-    flags = PLACE_NAME
-    if origin(text, span[0], span[1], False):
-        flags |= ORIGIN
-    elif weight > BODY_WEIGHT and (dateline or locative_before(text, span[0])):
-        flags |= WHERE
-    found.append((span[2], target, weight, flags))
-
-
-def _thing_after(data: Gazetteer, text: str, surface: str, end: int) -> bool:
-    """Tell whether the word after names a newspaper ("Washington Post") or a thing named after
-    a capital ("Helsinki Foundation", "Paris Agreement")."""
-    found = _WORD_AFTER.match(text, end, end + 40)
-    if not found:
-        return False
-    word = found.group(1)
-    return word in MEDIA_WORDS or (word in NAMED_AFTER and surface in data.capitals)
-
-
-def _split_dateline(body: str) -> tuple[str, str]:
-    """Split a leading dateline ("MODESTO, Calif. (AP) -") off a body, or return ("", body).
-
-    A dateline starts with a word in capitals, or holds a comma or an agency in brackets;
-    every word in it is capitalised.
-    """
-    head = body[:DATELINE_REACH]
-    if "-" not in head and "—" not in head and "–" not in head:
-        return "", body  # most bodies: the regex would try every length of the line
-    m = _DATELINE.match(body)
-    if not m:
-        return "", body
-    line, agency = m.group(1), m.group(2)
-    words = line.split()
-    if any(w[:1].islower() for w in words if w not in LOWER_IN_NAMES):
-        return "", body
-    if not (agency or "," in line or (len(words[0]) > 1 and words[0].isupper())):
-        return "", body
-    return _UPPER_WORD.sub(lambda w: w.group().capitalize(), line), body[m.end() :]
 
 
 def _split_lead(body: str) -> tuple[str, str]:
@@ -309,42 +188,30 @@ def _split_lead(body: str) -> tuple[str, str]:
 
 
 def _apply_context_rules(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
-    """Drop or move mentions whose context says they mean something else (Georgia).
-
-    When the signals against an alias win, its mentions go to the rule's namesake country
-    (the US state of Georgia), its demonyms are dropped; the item's places in the namesake
-    country count against too ("Savannah", "Cobb County").
-    """
-    surfaces = {mention[0] for mention in found}
+    """Drop mentions whose context says they mean something else (Georgia, U.S.)."""
+    surfaces = {surface for surface, _, _ in found}
     for rule in data.rules:
         if surfaces.isdisjoint(rule.aliases):
             continue  # the rule's patterns are costly; most items never need them
         against = sum(len(p.findall(text)) for p in rule.against)
-        if rule.namesake:
-            against += sum(1 for _, t, _, f in found if t == rule.namesake and f & PLACE_NAME)
         support = sum(len(p.findall(text)) for p in rule.support)
         if against > support:
-            moved = rule.namesake
-            found = [
-                (s, moved, w, f | PLACE_NAME) if s in rule.aliases else (s, t, w, f)
-                for s, t, w, f in found
-                if s not in rule.aliases or (moved and s not in data.demonyms)
-            ]
+            found = [f for f in found if f[0] not in rule.aliases]
     return found
 
 
 def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
     """Give plain "Congo"/"Korea" the candidate the item names otherwise; skip a tie."""
     ambiguous = data.ambiguous
-    if ambiguous.keys().isdisjoint([mention[1] for mention in found]):
+    if ambiguous.keys().isdisjoint([target for _, target, _ in found]):
         return found
-    explicit = Counter(mention[1] for mention in found if mention[1] not in ambiguous)
+    explicit = Counter(target for _, target, _ in found if target not in ambiguous)
     # Decided once per ambiguous name: the hints search the whole text, and a long article
     # may say "Korea" dozens of times.
     choices: dict[str, str | None] = {}
     resolved = []
     for mention in found:
-        surface, target, weight, flags = mention
+        surface, target, weight = mention
         candidates = ambiguous.get(target)
         if candidates is None:
             resolved.append(mention)
@@ -353,47 +220,7 @@ def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> lis
             present = [c for c in candidates if explicit[c] or _hinted(data, c, text)]
             choices[target] = present[0] if len(present) == 1 else None if present else candidates[0]
         if choice := choices[target]:
-            resolved.append((surface, choice, weight, flags))
-    return resolved
-
-
-def _drop_persons(found: list[_Mention]) -> list[_Mention]:
-    """Drop every mention of a form the item once uses as a surname ("Anthony LaSalle")."""
-    persons = {mention[0] for mention in found if mention[1] == PERSON}
-    return [m for m in found if m[0] not in persons] if persons else found
-
-
-def _resolve_doubtful(data: Gazetteer, found: list[_Mention]) -> list[_Mention]:
-    """Decide the places that wait for the whole item (places.LIKELY and places.DOUBTFUL).
-
-    A likely place counts for its owner unless the item firmly names other countries and not
-    that one. A doubtful place then counts for the candidate the item names most often, the
-    likely places included (ties: the more prominent), and not at all when it names none.
-    """
-    if not any(mention[1][0] in _WAITING for mention in found):
-        return found
-    firm = Counter(mention[1] for mention in found if mention[1][0] not in _WAITING)
-    likely: Counter[str] = Counter()
-    for _, target, _, _ in found:
-        if target[0] == LIKELY:
-            owner = data.places[target[1:]].owner
-            if not firm or firm[owner]:
-                likely[owner] += 1
-    named = firm + likely
-    resolved = []
-    for surface, target, weight, flags in found:
-        if target[0] in _WAITING:
-            place = data.places[target[1:]]
-            if target[0] == LIKELY:
-                target = place.owner
-                if not likely[target]:
-                    continue
-            else:
-                # max keeps the first of equals: the candidates come by prominence.
-                target = max(place.candidates, key=lambda c: named[c])
-                if not named[target]:
-                    continue
-        resolved.append((surface, target, weight, flags))
+            resolved.append((surface, choice, weight))
     return resolved
 
 
@@ -403,52 +230,30 @@ def _hinted(data: Gazetteer, code: str, text: str) -> bool:
 
 
 def _rank(found: list[_Mention]) -> list[CountryTag]:
-    """Turn mentions into tags: score, about (title/lead or a large share), sorted.
-
-    A country named only as where people come from is not about, unless no place is named
-    otherwise; between equal scores the one named after a locative word in the title,
-    dateline or lead comes first.
-    """
+    """Turn mentions into tags: score, about (title/lead or a large share), sorted."""
     mentions: dict[str, int] = {}
     scores: dict[str, float] = {}
     leading = set()
-    where = set()
-    located = set()  # named at least once other than as a person's origin
-    for _, target, weight, flags in found:
-        score = weight * ORIGIN_FACTOR if flags & ORIGIN else weight
+    for _, target, weight in found:
         if target in scores:
             mentions[target] += 1
-            scores[target] += score
+            scores[target] += weight
         else:
             mentions[target] = 1
-            scores[target] = score
-        if not flags & ORIGIN:
-            located.add(target)
-            if weight > BODY_WEIGHT:
-                leading.add(target)
-            if flags & WHERE:
-                where.add(target)
-    if not located:
-        # Only people's origins: a local place ("Brownsville mother") is where the story is;
-        # a nationality ("Australian actor") says nothing of where.
-        for _, target, weight, flags in found:
-            if flags & PLACE_NAME:
-                located.add(target)
-                if weight > BODY_WEIGHT:
-                    leading.add(target)
+            scores[target] = weight
+        if weight > BODY_WEIGHT:
+            leading.add(target)
     floor = ABOUT_MIN_SHARE * max(scores.values(), default=0.0)
     # Sort plain tuples, then fetch the tags in their final order.
     order = sorted(
         (
-            code not in located
-            or (code not in leading and (mentions[code] < ABOUT_MIN_MENTIONS or score < floor)),
+            code not in leading and (mentions[code] < ABOUT_MIN_MENTIONS or score < floor),
             -score,
-            code not in where,
             code,
         )
         for code, score in scores.items()
     )
-    keys = [(code, mentions[code], not aside, -neg) for aside, neg, _, code in order]
+    keys = [(code, mentions[code], not aside, -neg) for aside, neg, code in order]
     return [_TAGS.get(key) or _new_tag(key) for key in keys]
 
 
@@ -465,15 +270,10 @@ def _new_tag(key: tuple[str, int, bool, float]) -> CountryTag:
 def tag_countries(title: str, body: str) -> list[CountryTag]:
     """Find the countries an item is about or mentions, strongest first."""
     data = load_gazetteer()
-    dateline, body_rest = _split_dateline(body or "")
-    lead, rest = _split_lead(body_rest)
-    # Found once for the item: most items hold a few such words, many hold none.
-    keys = place_keys(data, title or "") | place_keys(data, body or "")
-    found = _scan(data, dateline, TITLE_WEIGHT, keys, dateline=True) if dateline else []
+    lead, rest = _split_lead(body or "")
+    found: list[_Mention] = []
     for segment, weight in ((title or "", TITLE_WEIGHT), (lead, LEAD_WEIGHT), (rest, BODY_WEIGHT)):
-        found += _scan(data, segment, weight, keys)
-    found = _drop_persons(found)
+        found += _scan(data, segment, weight)
     text = f"{title}\n{body}"
     found = _apply_context_rules(data, text, found)
-    found = _resolve_ambiguous(data, text, found)
-    return _rank(_resolve_doubtful(data, found))
+    return _rank(_resolve_ambiguous(data, text, found))
