@@ -1,4 +1,4 @@
-"""Load and compile the country gazetteer (news/countries/data/countries.json) once per process."""
+"""Load and compile the gazetteer (data/countries.json and data/places.json) once per process."""
 
 from __future__ import annotations
 
@@ -16,8 +16,24 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "countries.json"
+PLACES_PATH = Path(__file__).resolve().parent / "data" / "places.json"
 KINDS = ("names", "demonyms", "capitals", "institutions")
 BLOCKED = ""  # surface target of a blocker phrase ("Indian Ocean"): matched, tagged as nothing
+PLACE = "@"  # surface target of a capital whose namesakes abroad make it a place to decide
+MAX_PLACE_WORDS = 5  # the longest place name in words ("Newcastle upon Tyne" is three)
+_FIRST_TOKEN = re.compile(r"[A-Z][a-z]+|.")  # as places.place_keys cuts "St. Louis", "LaSalle"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A sub-national place name (or a capital with namesakes): its countries and its doubts."""
+
+    candidates: tuple[str, ...]  # ISO2 codes by prominence
+    owner: str | None  # the candidate that outweighs the others together; None: context decides
+    risky: bool  # a district, a town abroad, or word (below): counts only in context
+    word: bool  # also a common word or a person's name: counts only where the text places it
+    given_name: bool  # also a common first name ("Florence", "Tyler")
+    minor: bool  # a small town: a capitalised word after it makes a name ("Eden Hazard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +43,7 @@ class ContextRule:
     aliases: frozenset[str]
     against: tuple[re.Pattern[str], ...]
     support: tuple[re.Pattern[str], ...]
+    namesake: str | None  # the country the aliases then stand for ("Georgia" the US state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +59,20 @@ class Gazetteer:
     upper_aliases: frozenset[str]
     rules: tuple[ContextRule, ...]
     hints: dict[str, tuple[re.Pattern[str], ...]]
+    places: dict[str, Place]  # looked up by words, and the contested capitals (PLACE above)
+    namesakes: dict[str, Place]  # capitals that own their name, for "London, Ontario"
+    place_words: dict[str, int]  # first word of a multi-word place -> most words after it
+    second_words: dict[str, frozenset[str]]  # first word -> the words that may follow it
+    place_keys: frozenset[str]  # the capitalised word each place form starts with ("St", "New")
+    # ... unless it is a country alias: the aliases' regex finds those ("Washington County").
+    alias_place_words: frozenset[str]
+    place_prefixes: frozenset[str]  # keys that start only longer forms ("New", "Port")
+    word_keys: frozenset[str]  # keys that are a word place and start no longer form ("Mobile")
+    regions: dict[str, tuple[str, ...]]  # "Texas", "Ontario", "Calif." -> countries ("City, Region")
+    demonyms: frozenset[str]
+    capitals: frozenset[str]
+    first_names: frozenset[str]
+    surnames: frozenset[str]
 
 
 def normalise_key(text: str) -> str:
@@ -128,9 +159,104 @@ def _load_rules(doc: dict) -> tuple[ContextRule, ...]:
             aliases=frozenset(rule["aliases"]),
             against=tuple(re.compile(p) for p in rule["against"]),
             support=tuple(re.compile(p) for p in rule["for"]),
+            namesake=rule.get("namesake"),
         )
         for rule in doc["context_rules"].values()
     )
+
+
+def _parse_codes(codes: str) -> tuple[tuple[str, ...], str | None]:
+    """Read "GB>US" (GB owns the name), "GB US" (no owner) or "US" into candidates and owner."""
+    owner, owned, rest = codes.partition(">")
+    if owned:
+        return (owner, *rest.split()), owner
+    candidates = tuple(codes.split())
+    return candidates, candidates[0] if len(candidates) == 1 else None
+
+
+def _load_places(doc: dict) -> dict[str, Place]:
+    """Build form -> Place from places.json; forms with the same facts share one Place."""
+    if not doc:
+        return {}
+    given = frozenset(doc["given_names"])
+    groups = doc["places"]
+    shared_doubts = doc["shared_doubts"]
+    facts: dict[tuple[str, str, bool], Place] = {}
+    places: dict[str, Place] = {}
+
+    def add(form: str, codes: str, kind: str) -> None:
+        key = (codes, kind, form in given)
+        place = facts.get(key)
+        if place is None:
+            place = facts[key] = Place(
+                *_parse_codes(codes), kind in ("risky", "word"), kind == "word", form in given, kind == "minor"
+            )
+        places[form] = place
+
+    for kind in ("firm", "minor", "risky", "word"):
+        for code, forms in groups[kind].items():
+            for form in forms.split("|"):
+                add(form, code, kind)
+    for form, codes in groups["shared"].items():
+        add(form, codes, shared_doubts.get(form, "firm"))
+    return places
+
+
+def _merge_places(
+    surface: dict[str, str], places: dict[str, Place]
+) -> tuple[dict[str, Place], dict[str, Place]]:
+    """Split places into those the tagger decides and the namesakes of capitals that own them.
+
+    A capital that does not own its name ("Wellington": also towns in England and Florida)
+    becomes a place to decide (PLACE in the surface map), and so does a blocker that is a firm
+    place ("New South Wales"); a capital that owns its name ("London") stays a country alias,
+    its namesakes kept for "City, Region" ("London, Ontario").
+    """
+    decided: dict[str, Place] = {}
+    namesakes: dict[str, Place] = {}
+    for form, place in places.items():
+        target = surface.get(form)
+        if target is None:
+            decided[form] = place
+        elif target == BLOCKED:
+            if not place.risky and place.owner:
+                surface[form] = PLACE
+                decided[form] = place
+        elif place.owner == target:
+            namesakes[form] = place
+        else:
+            surface[form] = PLACE
+            decided[form] = place
+    return decided, namesakes
+
+
+def _place_words(places: dict[str, Place]) -> dict[str, int]:
+    """Map the first word of each multi-word place to the most words such a place has."""
+    out: dict[str, int] = {}
+    for form in places:
+        words = form.split(" ")
+        if len(words) > 1:
+            out[words[0]] = min(MAX_PLACE_WORDS, max(out.get(words[0], 0), len(words)))
+    return out
+
+
+def _second_words(places: dict[str, Place]) -> dict[str, frozenset[str]]:
+    """Map the first word of each multi-word place to the words that follow it in some place."""
+    out: dict[str, set[str]] = {}
+    for form in places:
+        first, _, rest = form.partition(" ")
+        if rest:
+            out.setdefault(first, set()).add(rest.partition(" ")[0])
+    return {first: frozenset(seconds) for first, seconds in out.items()}
+
+
+@functools.cache
+def _places_document() -> dict:
+    """Read places.json once per process ({} when absent: countries alone still work)."""
+    if not PLACES_PATH.exists():
+        logger.warning("%s not found: sub-national places are not tagged", PLACES_PATH)
+        return {}
+    return json.loads(PLACES_PATH.read_text(encoding="utf-8"))
 
 
 @functools.cache
@@ -149,17 +275,40 @@ def load_lookup() -> dict[str, str]:
 @functools.cache
 def load_gazetteer() -> Gazetteer:
     """Load and compile the gazetteer once per process."""
-    doc = _document()
+    doc, places_doc = _document(), _places_document()
     surface = _load_surface(doc)
+    all_places = _load_places(places_doc)
+    # The trie holds the country aliases only; places are looked up by words (see the tagger).
+    pattern = re.compile(_trie_regex(list(surface)))
+    places, namesakes = _merge_places(surface, all_places)
     countries = doc["countries"]
+    words = _place_words(places)
+    keys = frozenset(_FIRST_TOKEN.match(form).group() for form in places)
+    alias_keys = frozenset(k for k in keys if surface.get(k) not in (None, BLOCKED))
+    keys -= alias_keys
+    regions = {form: tuple(codes.split()) for form, codes in places_doc.get("regions", {}).items()}
+    regions.update((form, (code,)) for form, code in places_doc.get("region_abbreviations", {}).items())
     return Gazetteer(
         names={code: r["name"] for code, r in countries.items()},
         alpha3={r["alpha3"]: code for code, r in countries.items()},
         surface=surface,
         ambiguous={k: tuple(v) for k, v in doc["ambiguous"].items()},
-        pattern=re.compile(_trie_regex(list(surface))),
+        pattern=pattern,
         person_risk=frozenset(doc["person_risk"]),
         upper_aliases=frozenset(f for f in surface if f.isupper() and f.isalpha()),
         rules=_load_rules(doc),
         hints={c: tuple(re.compile(p) for p in ps) for c, ps in doc["hints"].items()},
+        places=places,
+        namesakes=namesakes,
+        place_words=words,
+        second_words=_second_words(places),
+        place_keys=keys,
+        alias_place_words=frozenset(w for w in words if w in alias_keys),
+        place_prefixes=frozenset(k for k in keys if k not in places),
+        word_keys=frozenset(k for k in keys if k in places and places[k].word and k not in words),
+        regions=regions,
+        demonyms=frozenset(f for r in countries.values() for f in r["demonyms"]),
+        capitals=frozenset(f for r in countries.values() for f in r["capitals"]),
+        first_names=frozenset(places_doc.get("first_names", ())),
+        surnames=frozenset(places_doc.get("surnames", ())),
     )

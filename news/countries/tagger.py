@@ -15,6 +15,27 @@ Ambiguity decisions, applied per item (title + body):
 - Plain "Congo"/"Korea"/"Korean" go to the candidate the item otherwise names (or hints at);
   when it names both they are skipped; when it names neither, the first candidate is used
   (Congo -> CD, the far more frequent subject; Korea -> KR).
+- A capital followed by a word naming an institution, a street, a company or an accord names
+  a thing, not the country ("Helsinki Foundation", "Paris Agreement"); so does any alias
+  followed by one of the first three ("Jamaica Hospital", "France Telecom"), except in a
+  title-case headline. "Little" before an alias names a district elsewhere ("Little Italy").
+Sub-national places (data/places.json; the rules for one mention are in places.py) add:
+- A place longer than a country alias it contains wins ("New Mexico", "Jersey City"); a
+  country alias longer than a place wins ("Papua New Guinea" over "Papua").
+- "Georgia" moves to the US state when US-state signals (the item's US places among them)
+  outnumber the country's.
+- Places that wait for the whole item: a name several countries share goes to the one the
+  item's other places name (else its most prominent owner); a risky place after "in" counts
+  unless the item names other countries and not its own; a doubtful place counts only for a
+  country the item names (see _resolve_doubtful).
+- The body's places past the lead are looked for only when the dateline, title and lead name
+  no country: a local story names its town, not its country.
+- A dateline ("MODESTO, Calif. (AP) -") weighs like the title; even a risky place counts there.
+- A mention that tells where a person comes from ("Australian actor", "Perth man", "a climber
+  from Perth") weighs half and does not make its country about: it says who, not where.
+- The only country an item names, by a town or region, is about ("a hotel room in Biloxi").
+- Between equal scores, the country of the title or dateline ranks first, then the one named
+  after a locative word there or in the lead ("in New Zealand").
 """
 
 from __future__ import annotations
@@ -23,35 +44,41 @@ import logging
 import re
 from collections import Counter
 
-from news.countries.gazetteer import BLOCKED, Gazetteer, load_gazetteer
+from news.countries.gazetteer import BLOCKED, PLACE, Gazetteer, load_gazetteer
+from news.countries.places import (
+    ACCORDS,
+    DOUBTFUL,
+    INSTITUTIONS,
+    LIKELY,
+    MEDIA_WORDS,
+    NEIGHBOURHOOD,
+    OWNED,
+    PERSON,
+    STOPWORDS,
+    Span,
+    comma_country,
+    decide,
+    find_places,
+    locative_before,
+    origin,
+    place_at,
+    place_keys,
+    words_around,
+)
 from news.types import CountryTag
 
 logger = logging.getLogger(__name__)
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+ORIGIN_FACTOR = 0.5  # the weight of a mention that says where a person comes from
 ABOUT_MIN_MENTIONS, ABOUT_MIN_SHARE = 2, 0.25
 LEAD_SENTENCES = 2
 SHAPE_SAMPLE = 300  # characters looked at to tell a shouted or title-case segment
-# Capitalised words that may touch a person-risk alias without making it a person's name.
-STOPWORDS = frozenset(
-    {
-        "A", "An", "And", "As", "At", "But", "By", "For", "From", "If", "In", "Into", "Of", "On",
-        "Or", "Over", "The", "To", "With", "Without", "Why", "How", "What", "When", "Where", "While",
-        "Will", "Would", "Can", "Could", "Does", "Did", "Is", "Was", "Has", "Have", "Had", "Says",
-        "Said", "Both", "Neither", "Between", "Against", "Across", "After", "Before", "During",
-        "Under", "About", "Amid", "Near", "Toward", "Towards", "Via", "Not", "No",
-    }
-)
-# A newspaper name ("Washington Post") is a source, not a country mention.
-MEDIA_WORDS = frozenset(
-    {
-        "Post", "Times", "Daily", "Globe", "Herald", "Tribune", "Journal", "Gazette", "Examiner",
-        "Independent", "Today", "Observer", "Telegraph", "Chronicle",
-    }
-)
 LOWER_IN_NAMES = frozenset({"of", "the", "and", "da", "de"})
 _WORD_BEFORE = re.compile(r"([A-Z][\w'-]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*)")
+# A dateline: capitalised words before a dash, maybe with the agency ("MODESTO, Calif. (AP) -").
+_DATELINE = re.compile(r"\s*([A-Z][^\n—–(]{1,50}?)\s*(\([^)\n]{1,30}\)\s*)?(?:—|–|--?)\s")
 # "New" then blanks, not inside a word: the literal start lets the search skip along the text.
 _NEW_AHEAD = re.compile(r"New(?<!\wNew)\s+")
 NEW_REACH = 8  # "New" may start this many characters before the alias at most
@@ -67,9 +94,19 @@ _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _ASCII_NON_UPPER = bytes(c for c in range(128) if not chr(c).isupper())
 
 
-# One kept mention: (surface form, ISO2 or an ambiguous form resolved later, segment weight).
+# One kept mention: (surface form, ISO2 or a form resolved later, segment weight, flags).
 # A plain tuple: an item has a dozen mentions, and a tuple is far cheaper to make than an object.
-_Mention = tuple[str, str, float]
+_Mention = tuple[str, str, float, int]
+# Flags: a sub-national place; after a locative word ("in"); where a person comes from.
+PLACE_NAME, WHERE, ORIGIN = 1, 2, 4
+# Singular demonyms that name a person too ("the Australian, who"), unlike "the British".
+_PLURAL_LIKE = ("s", "sh", "ch", "ese")
+_WAITING = frozenset({DOUBTFUL, LIKELY, OWNED})  # first characters of targets decided per item
+_LITTLE = NEIGHBOURHOOD + " "
+_LITTLE_AHEAD = re.compile(rf"\b{NEIGHBOURHOOD} ")
+DATELINE_REACH = 100  # a dateline's dash comes this early in the body
+_Keys = frozenset[str] | set[str]
+_NO_KEYS: frozenset[str] = frozenset()
 # Tags made so far, by their values (see _new_tag).
 _TAGS: dict[tuple[str, int, bool, float], CountryTag] = {}
 MAX_SHARED_TAGS = 4096
@@ -117,6 +154,13 @@ def _touching_word(text: str, start: int, end: int) -> str:
     return "after" if after and after.group(1) not in STOPWORDS else ""
 
 
+def _little_ends(text: str) -> set[int]:
+    """Return where a name right after "Little " starts ("Little Italy": a district elsewhere)."""
+    if _LITTLE not in text:
+        return set()
+    return {m.end() for m in _LITTLE_AHEAD.finditer(text)}
+
+
 def _new_ends(text: str) -> set[int]:
     """Return where an alias right after "New" would start ("New Mexico": at "M").
 
@@ -128,37 +172,71 @@ def _new_ends(text: str) -> set[int]:
     return {m.end() for m in _NEW_AHEAD.finditer(text) if m.end() - m.start() <= NEW_REACH}
 
 
-def _media_after(text: str, end: int) -> bool:
-    """Tell whether a newspaper word follows index end ("Washington Post")."""
-    found = _WORD_AFTER.match(text, end, end + 40)
-    return bool(found and found.group(1) in MEDIA_WORDS)
+def _scan(
+    data: Gazetteer, segment: str, weight: float, keys: _Keys, places: list[_Mention],
+    dateline: bool = False,
+) -> list[_Mention]:
+    """Find the country and place mentions in one segment (dateline, title, lead or body).
 
-
-def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
-    """Find the country mentions in one segment (title, lead or body).
-
-    Guards dropping a mention: an alias after "New", a bare "US" in shouted text, a person's
-    name around a person-risk alias, a newspaper word after it. The loop runs once per
+    Guards dropping a country mention: an alias after "New", a bare "US" in shouted text, a
+    person's name around a person-risk alias, a newspaper word after it, a word naming a thing
+    after a capital, "Little" before it. Places (keys: the item's words that start one) are
+    found and decided in places.py, and their mentions go to places. The loop runs once per
     mention, so the common checks are inlined.
     """
     text = segment.replace("’", "'")
     caps = _is_all_caps(text)
     if caps:
         text = _recase(text, data.upper_aliases)
+        keys = place_keys(data, text)  # the item's keys came from the shouted words
     found: list[_Mention] = []
-    title_case = None  # only a word after a person-risk alias needs it: decided on first use
+    title_case = None  # decided on first use: most segments never need it
+    headline = None  # the same for places, where shouted text counts as a headline too
     surfaces, person_risk, after_new = data.surface, data.person_risk, _new_ends(text)
+    alias_places, namesakes, demonyms = data.alias_place_words, data.namesakes, data.demonyms
+    little = _little_ends(text)
+    spans = find_places(data, text, keys, dateline) if keys else []
+    dropped: set[int] = set()  # places inside a longer country alias ("Papua New Guinea")
+    k, count = 0, len(spans)
+    where = weight > BODY_WEIGHT
     for m in data.pattern.finditer(text):
+        start, end = m.start(), m.end()
+        if k < count:
+            while k < count and spans[k][1] <= start:
+                k += 1
+            if k < count and spans[k][0] < end:
+                if spans[k][0] <= start and spans[k][1] >= end and spans[k][1] - spans[k][0] > end - start:
+                    continue  # a longer place holds the alias ("New Mexico", "Lebanon County")
+                while k < count and spans[k][0] < end:
+                    dropped.add(k)
+                    k += 1
         surface = m.group()
         if not surface.isalpha():  # a multi-word match may hold newlines or double spaces
             surface = " ".join(surface.split())
         target = surfaces.get(surface, BLOCKED)
         if target == BLOCKED:
             continue
-        if (after_new and m.start() in after_new) or (caps and surface == "US"):
+        if (after_new and start in after_new) or (caps and surface == "US"):
             continue
-        end = m.end()
-        if surface in person_risk and (side := _touching_word(text, m.start(), end)):
+        if (  # "Washington County", "Spanish Fork": a longer place
+            surface in alias_places
+            and text[end : end + 1] in _BLANKS
+            and text[end + 1 : end + 2].isupper()
+        ):
+            longer = place_at(data, text, start)
+            if longer and longer[1] > end:
+                if headline is None:
+                    headline = caps or _is_title_case(text)
+                _add_place(data, text, longer, weight, dateline, headline, places)
+                continue
+        if target == PLACE:  # a capital with namesakes abroad, or a place a blocker names
+            before, after = words_around(text, start, end)
+            if headline is None and (before or after):
+                headline = caps or _is_title_case(text)
+            span = (start, end, surface, before, after)
+            _add_place(data, text, span, weight, dateline, bool(headline), places)
+            continue
+        if surface in person_risk and (side := _touching_word(text, start, end)):
             # In title-case text every word is capitalised: only the word before tells.
             if side == "after" and title_case is None:
                 title_case = not caps and _is_title_case(text)
@@ -168,11 +246,83 @@ def _scan(data: Gazetteer, segment: str, weight: float) -> list[_Mention]:
         if (
             text[end : end + 1] in _BLANKS
             and text[end + 1 : end + 2] in _CAPITAL_OR_BLANK
-            and _media_after(text, end)
+            and (thing := _thing_after(data, text, surface, end))
         ):
+            if thing == "media" or weight < TITLE_WEIGHT:
+                continue
+            # In a title-case headline every word is capitalised ("Russian Steel Exports Fall").
+            if headline is None:
+                headline = caps or _is_title_case(text)
+            if not headline:
+                continue
+        if little and start in little:
             continue
-        found.append((surface, target, weight))
+        flags = 0
+        if surface in namesakes and text[end : end + 1] == ",":  # "London, Ontario"
+            target = comma_country(data, text, end, namesakes[surface]) or target
+        if surface in demonyms and origin(text, start, end, not surface.endswith(_PLURAL_LIKE)):
+            flags = ORIGIN
+        elif where and locative_before(text, start):
+            flags = WHERE
+        found.append((surface, target, weight, flags))
+    for index, span in enumerate(spans):
+        if index not in dropped:
+            if headline is None and (span[3] or span[4]):
+                headline = caps or _is_title_case(text)
+            _add_place(data, text, span, weight, dateline, bool(headline), places)
     return found
+
+
+def _add_place(
+    data: Gazetteer, text: str, span: Span, weight: float, dateline: bool, headline: bool,
+    found: list[_Mention],
+) -> None:
+    """Decide a place mention (places.decide) and keep it unless it is no mention."""
+    target = decide(data, text, span, data.places[span[2]], dateline, headline)
+    if target is None:
+        return
+    flags = PLACE_NAME
+    if origin(text, span[0], span[1], False):
+        flags |= ORIGIN
+    elif weight > BODY_WEIGHT and (dateline or locative_before(text, span[0])):
+        flags |= WHERE
+    found.append((span[2], target, weight, flags))
+
+
+def _thing_after(data: Gazetteer, text: str, surface: str, end: int) -> str:
+    """Tell what the capitalised word after a match names: "media" ("Washington Post"), "thing"
+    (an organisation, a street or an accord named after it: "France Telecom", "Jamaica
+    Hospital", "Paris Agreement"), or ""."""
+    found = _WORD_AFTER.match(text, end, end + 40)
+    if not found:
+        return ""
+    word = found.group(1)
+    if word in MEDIA_WORDS:
+        return "media"
+    if word in INSTITUTIONS or (word in ACCORDS and surface in data.capitals):
+        return "thing"
+    return ""
+
+
+def _split_dateline(body: str) -> tuple[str, str]:
+    """Split a leading dateline ("MODESTO, Calif. (AP) -") off a body, or return ("", body).
+
+    A dateline starts with a word in capitals, or holds a comma or an agency in brackets;
+    every word in it is capitalised.
+    """
+    head = body[:DATELINE_REACH]
+    if "-" not in head and "—" not in head and "–" not in head:
+        return "", body  # most bodies: the regex would try every length of the line
+    m = _DATELINE.match(body)
+    if not m:
+        return "", body
+    line, agency = m.group(1), m.group(2)
+    words = line.split()
+    if any(w[:1].islower() for w in words if w not in LOWER_IN_NAMES):
+        return "", body
+    if not (agency or "," in line or (len(words[0]) > 1 and words[0].isupper())):
+        return "", body
+    return _UPPER_WORD.sub(lambda w: w.group().capitalize(), line), body[m.end() :]
 
 
 def _split_lead(body: str) -> tuple[str, str]:
@@ -188,30 +338,42 @@ def _split_lead(body: str) -> tuple[str, str]:
 
 
 def _apply_context_rules(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
-    """Drop mentions whose context says they mean something else (Georgia, U.S.)."""
-    surfaces = {surface for surface, _, _ in found}
+    """Drop or move mentions whose context says they mean something else (Georgia).
+
+    When the signals against an alias win, its mentions go to the rule's namesake country
+    (the US state of Georgia), its demonyms are dropped; the item's places in the namesake
+    country count against too ("Savannah", "Cobb County").
+    """
+    surfaces = {mention[0] for mention in found}
     for rule in data.rules:
         if surfaces.isdisjoint(rule.aliases):
             continue  # the rule's patterns are costly; most items never need them
         against = sum(len(p.findall(text)) for p in rule.against)
+        if rule.namesake:
+            against += sum(1 for _, t, _, f in found if t == rule.namesake and f & PLACE_NAME)
         support = sum(len(p.findall(text)) for p in rule.support)
         if against > support:
-            found = [f for f in found if f[0] not in rule.aliases]
+            moved = rule.namesake
+            found = [
+                (s, moved, w, f | PLACE_NAME) if s in rule.aliases else (s, t, w, f)
+                for s, t, w, f in found
+                if s not in rule.aliases or (moved and s not in data.demonyms)
+            ]
     return found
 
 
 def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> list[_Mention]:
     """Give plain "Congo"/"Korea" the candidate the item names otherwise; skip a tie."""
     ambiguous = data.ambiguous
-    if ambiguous.keys().isdisjoint([target for _, target, _ in found]):
+    if ambiguous.keys().isdisjoint([mention[1] for mention in found]):
         return found
-    explicit = Counter(target for _, target, _ in found if target not in ambiguous)
+    explicit = Counter(mention[1] for mention in found if mention[1] not in ambiguous)
     # Decided once per ambiguous name: the hints search the whole text, and a long article
     # may say "Korea" dozens of times.
     choices: dict[str, str | None] = {}
     resolved = []
     for mention in found:
-        surface, target, weight = mention
+        surface, target, weight, flags = mention
         candidates = ambiguous.get(target)
         if candidates is None:
             resolved.append(mention)
@@ -220,7 +382,64 @@ def _resolve_ambiguous(data: Gazetteer, text: str, found: list[_Mention]) -> lis
             present = [c for c in candidates if explicit[c] or _hinted(data, c, text)]
             choices[target] = present[0] if len(present) == 1 else None if present else candidates[0]
         if choice := choices[target]:
-            resolved.append((surface, choice, weight))
+            resolved.append((surface, choice, weight, flags))
+    return resolved
+
+
+def _drop_persons(places: list[_Mention]) -> list[_Mention]:
+    """Drop every mention of a place the item once uses as a surname ("Anthony LaSalle")."""
+    persons = {mention[0] for mention in places if mention[1] == PERSON}
+    return [m for m in places if m[0] not in persons] if persons else places
+
+
+def _resolve_doubtful(data: Gazetteer, found: list[_Mention]) -> list[_Mention]:
+    """Decide the places that wait for the whole item (places.LIKELY, OWNED and DOUBTFUL).
+
+    A likely place counts for its owner unless the item names other countries and not that
+    one (shared names count for their owners here). A shared name goes to the candidate the
+    item names most often, firmly or by likely places, then by the owners of its other shared
+    names (ties: the more prominent), else to its owner. A doubtful place goes to the candidate
+    named most, shared names included, and is dropped when none is named.
+    """
+    firm: Counter[str] = Counter()
+    owners: Counter[str] = Counter()
+    for _, target, _, _ in found:
+        if target[0] not in _WAITING:
+            firm[target] += 1
+        elif target[0] == OWNED:
+            owners[data.places[target[1:]].owner] += 1
+    evidence = firm + owners
+    likely = Counter(
+        owner for owner in (data.places[m[1][1:]].owner for m in found if m[1][0] == LIKELY)
+        if not evidence or evidence[owner]
+    )
+    named = firm + likely
+    choices = {}  # a shared name's choice, once per form
+    for _, target, _, _ in found:
+        if target[0] == OWNED and target not in choices:
+            place = data.places[target[1:]]
+            # The item's other shared names count by their owners ("Liverpool", "Manchester"
+            # and "Newcastle": English, not Australian); max keeps the first of equals, and the
+            # candidates come by prominence.
+            others = owners.copy()
+            others[place.owner] -= sum(1 for m in found if m[1] == target)
+            best = max(place.candidates, key=lambda c: (named[c], others[c]))
+            choices[target] = best if named[best] or others[best] > 0 else place.owner
+    named.update(choices[m[1]] for m in found if m[1][0] == OWNED)
+    resolved = []
+    for surface, target, weight, flags in found:
+        kind = target[0]
+        if kind == LIKELY:
+            target = data.places[target[1:]].owner
+            if not likely[target]:
+                continue
+        elif kind == OWNED:
+            target = choices[target]
+        elif kind == DOUBTFUL:
+            target = max(data.places[target[1:]].candidates, key=lambda c: named[c])
+            if not named[target]:
+                continue
+        resolved.append((surface, target, weight, flags))
     return resolved
 
 
@@ -230,30 +449,63 @@ def _hinted(data: Gazetteer, code: str, text: str) -> bool:
 
 
 def _rank(found: list[_Mention]) -> list[CountryTag]:
-    """Turn mentions into tags: score, about (title/lead or a large share), sorted."""
+    """Turn mentions into tags: score, about (title/lead or a large share), sorted.
+
+    A country named only as where people come from is not about, unless no place is named
+    otherwise; the only country an item names, by a town or region, is about. Between equal
+    scores the one the title or dateline names comes first, then the one named after a
+    locative word there or in the lead.
+    """
     mentions: dict[str, int] = {}
     scores: dict[str, float] = {}
     leading = set()
-    for _, target, weight in found:
+    where = set()
+    located = set()  # named at least once other than as a person's origin
+    headed = set()  # named in the title or dateline
+    for _, target, weight, flags in found:
+        if flags & ORIGIN:
+            score = weight * ORIGIN_FACTOR
+        else:
+            score = weight
+            located.add(target)
+            if weight > BODY_WEIGHT:
+                leading.add(target)
+                if weight == TITLE_WEIGHT:
+                    headed.add(target)
+            if flags & WHERE:
+                where.add(target)
         if target in scores:
             mentions[target] += 1
-            scores[target] += weight
+            scores[target] += score
         else:
             mentions[target] = 1
-            scores[target] = weight
-        if weight > BODY_WEIGHT:
-            leading.add(target)
+            scores[target] = score
+    if not located:
+        # Only people's origins: a local place ("Brownsville mother") is where the story is;
+        # a nationality ("Australian actor") says nothing of where.
+        for _, target, weight, flags in found:
+            if flags & PLACE_NAME:
+                located.add(target)
+                if weight > BODY_WEIGHT:
+                    leading.add(target)
+    if not leading and len(scores) == 1 and located:
+        # One country, named by a town or region only: a local story names its place, not its
+        # country ("a hotel room in Biloxi"); a lone country name stays a passing mention.
+        leading = {target for _, target, _, flags in found if flags & PLACE_NAME}
     floor = ABOUT_MIN_SHARE * max(scores.values(), default=0.0)
     # Sort plain tuples, then fetch the tags in their final order.
     order = sorted(
         (
-            code not in leading and (mentions[code] < ABOUT_MIN_MENTIONS or score < floor),
+            code not in located
+            or (code not in leading and (mentions[code] < ABOUT_MIN_MENTIONS or score < floor)),
             -score,
+            code not in headed,
+            code not in where,
             code,
         )
         for code, score in scores.items()
     )
-    keys = [(code, mentions[code], not aside, -neg) for aside, neg, code in order]
+    keys = [(code, mentions[code], not aside, -neg) for aside, neg, _, _, code in order]
     return [_TAGS.get(key) or _new_tag(key) for key in keys]
 
 
@@ -270,10 +522,27 @@ def _new_tag(key: tuple[str, int, bool, float]) -> CountryTag:
 def tag_countries(title: str, body: str) -> list[CountryTag]:
     """Find the countries an item is about or mentions, strongest first."""
     data = load_gazetteer()
-    lead, rest = _split_lead(body or "")
-    found: list[_Mention] = []
-    for segment, weight in ((title or "", TITLE_WEIGHT), (lead, LEAD_WEIGHT), (rest, BODY_WEIGHT)):
-        found += _scan(data, segment, weight)
+    title = title or ""
+    dateline, body_rest = _split_dateline(body or "")
+    lead, rest = _split_lead(body_rest)
+    keys = place_keys(data, f"{dateline}\n{title}\n{lead}")
+    places: list[_Mention] = []
+    found = _scan(data, dateline, TITLE_WEIGHT, keys, places, dateline=True) if dateline else []
+    found += _scan(data, title, TITLE_WEIGHT, keys, places)
+    found += _scan(data, lead, LEAD_WEIGHT, keys, places)
+    # The rest's places matter when the dateline, title and lead place the story nowhere (a
+    # local story names its town, not its country); otherwise they would be side mentions,
+    # and looking for them is most of the tagging time of a long article.
+    keys = _NO_KEYS if _located(found) or _located(places) else place_keys(data, rest)
+    found += _scan(data, rest, BODY_WEIGHT, keys, places)
+    if places:
+        found += _drop_persons(places)
     text = f"{title}\n{body}"
     found = _apply_context_rules(data, text, found)
-    return _rank(_resolve_ambiguous(data, text, found))
+    found = _resolve_ambiguous(data, text, found)
+    return _rank(_resolve_doubtful(data, found) if places else found)
+
+
+def _located(found: list[_Mention]) -> bool:
+    """Tell whether some mention already names a country other than as a person's origin."""
+    return any(len(target) == 2 and not flags & ORIGIN for _, target, _, flags in found)

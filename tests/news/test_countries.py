@@ -59,9 +59,9 @@ def mentions(body: str, title: str = "") -> dict[str, int]:
         ("Tourism in the Dominican Republic recovered.", {"DO"}),
         ("Navies patrolled the Indian Ocean.", set()),
         ("The museum covers American Indian history.", set()),
-        ("Farmers in Indiana planted early.", set()),
-        ("Drought hit New Mexico and New Jersey.", set()),
-        ("Drought hit New  Mexico and New\tJersey.", set()),
+        ("Farmers in Indiana planted early.", {"US"}),  # the US state, never India
+        ("Drought hit New Mexico and New Jersey.", {"US"}),  # US states, not Mexico or Jersey
+        ("Drought hit New  Mexico and New\tJersey.", {"US"}),
         ("A New      Mexico? No: Mexico.", {"MX"}),  # "New" too far away
         ("Renew Mexico ties.", {"MX"}),
         ("The Washington Post published the leak on Washington", {"US"}),
