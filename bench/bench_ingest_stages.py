@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import news.enrich as enrich  # noqa: E402
 import storage.ingest.pipeline as pipeline  # noqa: E402
 import storage.ingest.stories as stories  # noqa: E402
 import storage.ingest.writer as writer  # noqa: E402
@@ -30,8 +31,9 @@ STAGES = {
     writer: ["insert_items", "insert_item_countries", "create_stories",
              "add_to_stories", "merge_band_keys"],
     stories: ["first_items_by_content_hash", "current_story_ids", "items_sharing_band_keys",
-              "_from_window", "_band_candidates"],
-    StoryWindow: ["window", "refresh", "remember"],
+              "stories_with_items", "_band_candidates", "_same_event"],
+    enrich: ["event_terms", "features_for", "summarize", "tag_countries"],
+    StoryWindow: ["best", "refresh", "remember"],
 }
 
 

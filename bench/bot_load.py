@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
-from telegram.ext import AIORateLimiter  # noqa: E402
 
+from bot.telegram.rate_limit import ReplyRateLimiter  # noqa: E402
 from tests.fake_telegram.server import FakeTelegramServer  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -214,8 +214,8 @@ async def _started(server: FakeTelegramServer, proc: asyncio.subprocess.Process,
         raise RuntimeError(f"the bot process did not start polling (exit code {proc.returncode})")
 
 
-class TimedRateLimiter(AIORateLimiter):
-    """The bot's AIORateLimiter, recording how long each API call waited for its turn."""
+class TimedRateLimiter(ReplyRateLimiter):
+    """The bot's rate limiter, recording how long each API call waited for its turn."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -244,9 +244,8 @@ def serve(args: argparse.Namespace) -> None:
     ctx = AppContext(settings)
     ctx.engine  # noqa: B018 - open (and upgrade) before the first update, as `briefbot run` does
     application = build_application(ctx)
-    # Same settings as bot/app.py; the attribute is private, so only this bench swaps it.
-    limiter = TimedRateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20,
-                               group_time_period=60, max_retries=0)
+    # The limiter of bot/app.py; the attribute is private, so only this bench swaps it.
+    limiter = TimedRateLimiter()
     application.bot._rate_limiter = limiter if not args.no_limiter else None
     application.run_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
     Path(args.stats_file).write_text(json.dumps({"limiter": not args.no_limiter,

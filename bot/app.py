@@ -14,7 +14,6 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseHandler,
     CallbackQueryHandler,
@@ -27,10 +26,12 @@ from telegram.ext import (
 from bot.context import AppContext
 from bot.delivery.jobs import register_delivery_jobs
 from bot.metrics import instrument
+from bot.telegram import throttle
 from bot.telegram.buttons import more, pager, start_menu, subscribe, timezone, unsubscribe
 from bot.telegram.handlers import admin, reading, start, subscribing
 from bot.telegram.handlers.common import COMMANDS
 from bot.telegram.handlers.errors import on_error
+from bot.telegram.rate_limit import ReplyRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +82,13 @@ def build_application(ctx: AppContext) -> Application:
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ctx.default_tz,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1,
-                                     group_max_rate=20, group_time_period=60, max_retries=0))
+        .rate_limiter(ReplyRateLimiter())  # 30/s overall; a 429 is retried after retry_after
         .concurrent_updates(True)  # a slow upload must not hold up everyone else
         .post_init(_post_init)
         .build()
     )
     application.bot_data["ctx"] = ctx
+    throttle.install(application)  # before every handler: a flooding user's updates stop there
     for handler in handlers():
         application.add_handler(instrument(handler))  # handler latency for /metrics
     application.add_error_handler(on_error)

@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from briefs.render import make_environment
 from storage.clock import utcnow
 from storage.db import current_revision, make_engine, make_session_factory, upgrade
@@ -41,9 +43,23 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
-        """Return the engine, upgrading a new or older database to the current schema."""
-        engine = make_engine(self.settings.db_url)
-        upgrade(engine)
+        """Return the engine, upgrading a new or older database to the current schema.
+
+        Raises SettingsError (one line, password hidden) when the database cannot be reached,
+        created or upgraded.
+        """
+        try:
+            engine = make_engine(self.settings.db_url)
+            upgrade(engine)
+        except OSError as exc:  # the SQLite file's folder cannot be made
+            reason = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+            raise SettingsError(f"{self.settings.db_setting}: cannot create the database "
+                                f"folder {exc.filename}: {reason}") from None
+        except DBAPIError as exc:  # refused, unknown host, no such database, unwritable file
+            detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+            where = make_url(self.settings.db_url).render_as_string(hide_password=True)
+            raise SettingsError(f"{self.settings.db_setting}: cannot open the database at "
+                                f"{where}: {detail}") from None
         logger.debug("database at revision %s", current_revision(engine))
         return engine
 

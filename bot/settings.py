@@ -1,16 +1,32 @@
-"""Typed settings, read from the environment (and an optional .env file) and validated at start."""
+"""Typed settings, read from the environment (and an optional .env file) and validated at start.
+
+Whatever an operator can get wrong stops the program at start with one line naming the
+setting and the problem (`SettingsError`): numbers out of range or not finite (`inf` would
+pass a plain `>= 0` and break every scheduler tick later), a database URL that is not one or
+names a database briefbot cannot use, a Bot API URL that is not https (plain http only on
+this machine) or holds credentials. Errors never quote a value: URLs carry passwords.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import time
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from storage.db import default_url
+from storage.db import default_url, normalize_url
+from storage.dialect import dialect_for_url
+
+# Largest accepted values: beyond them a setting is a typo, and some would overflow later.
+MAX_UPLOAD_MB = 2000  # what a self-hosted Bot API server lets a bot download
+MAX_CATCH_UP_HOURS = 24 * 30
 
 
 class SettingsError(Exception):
@@ -31,11 +47,11 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     timezone: str = "UTC"
     delivery_time: time = time(7, 30)
-    max_upload_mb: float = Field(default=20.0, gt=0)
+    max_upload_mb: float = Field(default=20.0, gt=0, le=MAX_UPLOAD_MB, allow_inf_nan=False)
     templates_dir: Path | None = None
-    catch_up_hours: float = Field(default=6.0, ge=0)
+    catch_up_hours: float = Field(default=6.0, ge=0, le=MAX_CATCH_UP_HOURS, allow_inf_nan=False)
     # Scheduler tick interval; also how soon a follower takes over from a dead leader.
-    tick_seconds: float = Field(default=60.0, gt=0, le=60)
+    tick_seconds: float = Field(default=60.0, gt=0, le=60, allow_inf_nan=False)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -57,6 +73,46 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA timezone {value!r}") from None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            normalized = normalize_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL: use sqlite:///path/to/file.sqlite3 or "
+                             "postgresql://user:password@host:5432/database") from None
+        dialect_for_url(normalized)  # ValueError: a database briefbot cannot use
+        url = make_url(normalized)
+        try:
+            url.get_dialect().import_dbapi()
+        except ArgumentError:
+            raise ValueError(f"unknown database driver {url.get_driver_name()!r}") from None
+        except ImportError as exc:
+            raise ValueError(f"the database driver {exc.name!r} is not installed") from None
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_telegram_api_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not one
+        except ValueError:
+            raise ValueError("the port is not a number from 0 to 65535") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL, e.g. https://api.telegram.org")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("must not hold a user name or password (the bot token is the "
+                             "credential)")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query or fragment")
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            raise ValueError("must use https (plain http only for a loopback host): the "
+                             "requests carry the bot token")
+        return value
+
     @field_validator("templates_dir")
     @classmethod
     def _check_templates_dir(cls, value: Path | None) -> Path | None:
@@ -68,6 +124,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """Return the database URL, defaulting to SQLite in the data directory."""
         return self.database_url or default_url(self.data_dir)
+
+    @property
+    def db_setting(self) -> str:
+        """Return the name of the setting the database's location comes from."""
+        return "BRIEFBOT_DATABASE_URL" if self.database_url else "BRIEFBOT_DATA_DIR"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -89,6 +150,16 @@ def load_settings(**overrides: object) -> Settings:
             f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Tell whether host names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _env_name(loc: tuple) -> str:

@@ -47,6 +47,9 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _SAFE_SCHEMES = ("http://", "https://", "tg://", "mailto:")
 _HIGHLIGHT_RE = re.compile(f"{HIGHLIGHT_OPEN}(.*?){HIGHLIGHT_CLOSE}", re.S)
 _TEXT_ENV_ATTR = "briefbot_text_environment"
+# A reply repeats at most this much of what the user typed: a 4,000-character question must not
+# push the answer past Telegram's 4,096-character limit.
+ECHO_CHARS = 100
 
 
 def date_human(value: date | datetime | None, default: str = "undated",
@@ -93,6 +96,12 @@ def truncate_words(text: str, count: int = 30, end: str = "…") -> str:
     return " ".join(words[:count]).rstrip(",;:-–—") + end
 
 
+def echo(text: str | None, limit: int = ECHO_CHARS) -> str:
+    """Shorten what a user typed to limit characters (ending "…") before a reply repeats it."""
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """Return '1 source' / '2 sources' (or the given irregular plural)."""
     word = singular if count == 1 else (plural_form or singular + "s")
@@ -126,6 +135,7 @@ FILTERS: dict[str, Any] = {
     "flag": flag,
     "country_list": country_list,
     "truncate_words": truncate_words,
+    "echo": echo,
     "plural": plural,
     "safe_url": safe_url,
     "highlight": highlight,

@@ -214,7 +214,9 @@ def _next_story_too_long(items: list[_Item], prefix: list[int], marker: int, lim
 def _trim(body: list[_Item]) -> list[_Item]:
     """Drop blank characters and markers at both ends, keeping tags."""
     body = [item for item in body if item.kind not in ("cut", "comment")]
-    for order in (range(len(body)), range(len(body) - 1, -1, -1)):
+    for backwards in (False, True):
+        # The range is taken after the first pass: it may have dropped items ("<b> x").
+        order = range(len(body) - 1, -1, -1) if backwards else range(len(body))
         drop = set()
         for i in order:
             if body[i].kind != "char":

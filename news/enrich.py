@@ -1,11 +1,12 @@
-"""Enrich a parsed item: summary, countries, language, hashes and similarity features."""
+"""Enrich a parsed item: summary, countries, language, hashes, similarity features, event terms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from news.countries.tagger import tag_countries
+from news.similarity.events import EventTerms, encode_terms, event_terms
 from news.similarity.features import (
     StoryFeatures,
     content_hash,
@@ -16,8 +17,6 @@ from news.similarity.features import (
 from news.summarize.summary import summarize
 from news.types import CountryTag, ExtractedDocument, ParsedItem
 
-ABOUT_FOR_MATCHING = 3  # the countries that lead an item; later ones are side mentions
-
 
 @dataclass(slots=True)
 class NewItem:
@@ -25,9 +24,8 @@ class NewItem:
 
     content_hash: str
     features: StoryFeatures
-    about: frozenset[str]  # the countries it is mainly about (at most three)
     bands: list[str]  # MinHash band keys
-    day: date  # its date, or the load date when it has none
+    terms: EventTerms  # its weighted event terms, dated only when the item is
 
 
 @dataclass(slots=True)
@@ -48,6 +46,7 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
     digest = content_hash(parsed.title, parsed.body)
     signature = signature_to_bytes(features.signature)
     bands = lsh_bands(features.signature, signature)  # packed once, for the row and the bands
+    terms = event_terms(parsed.title, parsed.body, parsed.published)
     row = {
         "position": parsed.position,
         "title": parsed.title.strip()[:1000] or "(untitled)",
@@ -61,8 +60,8 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
         "signature": signature,
         "keywords": " ".join(sorted(features.keywords)),
         "band_keys": " ".join(bands),
+        "event_terms": encode_terms(terms),
         "loaded_at": now,
     }
-    about = frozenset([c.code for c in countries if c.about][:ABOUT_FOR_MATCHING])
-    match = NewItem(digest, features, about, bands, parsed.published or now.date())
+    match = NewItem(digest, features, bands, terms)
     return EnrichedItem(row, countries, match)

@@ -16,6 +16,7 @@ _END_RE = re.compile(
     r"(?:\.{2,}|…|[.!?]+)[\"'”’»)\]]*(?=\s|$)|[。！？]+[」』”’]*",
 )
 _MARKS = ".!?…。！？"
+_MARK_RUN_RE = re.compile(r"[.!?]+")
 _LINE_RE = re.compile(r"[^\n]+")
 _NEXT_WORD_RE = re.compile(r"\s*[\"'“‘«(\[]*(\w+)")
 _NON_SPACE_RE = re.compile(r"\S")  # re's \s is str.isspace, so this finds what lstrip() keeps
@@ -163,6 +164,11 @@ def _candidate_ends(text: str, start: int, end: int, marks: list[str]) -> list[t
         elif m := _END_RE.match(text, i, end):
             found.append(m.span())
             resume = m.end()
+        elif text[i] in ".!?":
+            # Whether a run of marks ends a sentence depends only on what follows the run, so
+            # if it fails here it fails at every later mark of the run: skip them all, or a run
+            # like "....x" costs the square of its length.
+            resume = _MARK_RUN_RE.match(text, i, end).end()
     return found
 
 

@@ -16,6 +16,10 @@ from news.countries.lookup import UnknownCountryError, resolve_country
 logger = logging.getLogger(__name__)
 
 MAX_COUNTRY_WORDS = 4
+# A country is looked for among the first this many words only: each look-up of an unknown
+# phrase costs milliseconds (close names are searched), and a 4,000-character message held the
+# bot for 12 s. A real question names its country well before.
+MAX_QUESTION_WORDS = 16
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 # Words that carry no subject: question frames, greetings, politeness, news vocabulary.
 _FILLER_WORDS = """
@@ -59,6 +63,7 @@ def _is_filler(word: str) -> bool:
 
 def _find_country(words: list[str]) -> tuple[str | None, range]:
     """Return the country named by the longest run of words, and where it is."""
+    words = words[:MAX_QUESTION_WORDS]
     for size in range(min(MAX_COUNTRY_WORDS, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
             code = _country_of(words[start:start + size])

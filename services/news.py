@@ -21,7 +21,7 @@ from briefs.charts import trends_png
 from briefs.render import truncate_words
 from briefs.types import StoryView
 from news.countries.lookup import Country, UnknownCountryError, display_country, resolve_country
-from storage.query import parse_query
+from storage.query import ParsedQuery, SearchTimeout, parse_query
 from storage.records import DocumentRecord, ItemRecord
 from storage.repositories.documents import recent_documents
 from storage.repositories.items import items_by_ids, newest_items
@@ -54,6 +54,8 @@ class StoryPage:
     has_more: bool
     query: str | None = None
     country: Country | None = None
+    shortened: bool = False  # only the start of a long query was searched for
+    timed_out: bool = False  # the search was stopped at its time limit
 
     @property
     def next_offset(self) -> int:
@@ -95,12 +97,24 @@ def is_blank_query(query: str) -> bool:
     return parse_query(query).is_empty
 
 
+def is_shortened_query(query: str) -> bool:
+    """Tell whether only the start of a long search query is searched for (storage.query)."""
+    return parse_query(query).shortened
+
+
 def find_items(sessions: sessionmaker[Session], query: str, country: str | None = None, *,
                limit: int = 10, offset: int = 0) -> list[FoundItem]:
-    """Return the items matching a search query, best first, with highlighted snippets."""
+    """Return the items matching a search query, best first, with highlighted snippets.
+
+    Raises SearchTimeout when the database gave up on the query.
+    """
+    return _found(sessions, parse_query(query), country, limit=limit, offset=offset)
+
+
+def _found(sessions: sessionmaker[Session], query: ParsedQuery, country: str | None, *,
+           limit: int, offset: int) -> list[FoundItem]:
     with sessions() as session:
-        hits = search_items(session, parse_query(query), country=country, limit=limit,
-                            offset=offset)
+        hits = search_items(session, query, country=country, limit=limit, offset=offset)
         items = items_by_ids(session, [h.item_id for h in hits])
     return [FoundItem(items[h.item_id], h.snippet, h.score) for h in hits if h.item_id in items]
 
@@ -115,10 +129,16 @@ def latest_items(sessions: sessionmaker[Session], country: str | None = None, *,
 def search_page(sessions: sessionmaker[Session], query: str, offset: int = 0,
                 size: int = 5, country: str | None = None) -> StoryPage:
     """Return one page of ranked search results with highlighted snippets."""
-    found = find_items(sessions, query, country, limit=size + 1, offset=offset)
+    parsed = parse_query(query)
+    shown = display_country(country) if country else None
+    try:
+        found = _found(sessions, parsed, country, limit=size + 1, offset=offset)
+    except SearchTimeout:
+        logger.warning("search stopped at its time limit: %.80r", query)
+        return StoryPage([], offset, False, query=query, country=shown, timed_out=True)
     stories = [story_view(f.item, f.snippet) for f in found[:size]]
-    return StoryPage(stories, offset, len(found) > size, query=query,
-                     country=display_country(country) if country else None)
+    return StoryPage(stories, offset, len(found) > size, query=query, country=shown,
+                     shortened=parsed.shortened)
 
 
 def latest_page(sessions: sessionmaker[Session], country: str | None = None,

@@ -58,6 +58,7 @@ class SubscribeResult:
     """Outcome of /subscribe or a subscribe button.
 
     status: menu | added | exists | unknown_country | topic_prompt | topic_too_long | bad_time
+    | too_many
     """
 
     status: str
@@ -69,6 +70,7 @@ class SubscribeResult:
     schedule: Schedule | None = None
     time_changed: bool = False
     topic_offer: str = ""  # a topic to offer instead of an unknown country
+    limit: int = 0  # the most subscriptions a chat may have (status too_many)
 
 
 @dataclass(frozen=True, slots=True)

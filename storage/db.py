@@ -53,6 +53,10 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to *revision*; running it again changes nothing."""
+    # Every command upgrades at start: a database already at head is only read, so starting
+    # never waits for the write lock (migrations take it at BEGIN, see migrations/env.py).
+    if revision == "head" and current_revision(engine) == head_revision(engine):
+        return
     command.upgrade(alembic_config(engine), revision)
 
 

@@ -87,6 +87,10 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str | None] = mapped_column(Text)  # space-separated, for story matching
+    # The item's strongest event terms with their weights ("term:weight" pairs, strongest
+    # first; news/similarity/events.py), from which story matching rebuilds story profiles.
+    # NULL for items stored before migration 0007: they are found as near-copies only.
+    event_terms: Mapped[str | None] = mapped_column(Text)
     # MinHash LSH band keys, space-separated. Indexed by triggers into (key, item) b-trees on
     # SQLite and by GIN on PostgreSQL (migrations 0005-0006; docs/architecture.md says why).
     band_keys: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -21,6 +21,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.context import AppContext
 from bot.settings import load_settings
+from bot.telegram.throttle import BOT_DATA_KEY, Throttle
 from tests.fake_telegram.server import FakeTelegramServer
 
 logger = logging.getLogger(__name__)
@@ -55,12 +56,18 @@ async def bot_running(
     *,
     admin_ids: Iterable[int] = (),
     clock: Callable[[], datetime] | None = None,
+    throttle: Throttle | None = None,
     **overrides: Any,
 ) -> AsyncIterator[tuple[Application, AppContext]]:
-    """Run the briefbot Application (long polling, poll_interval=0); stop it cleanly after."""
+    """Run the briefbot Application (long polling, poll_interval=0); stop it cleanly after.
+
+    Tests type at machine speed: unless a throttle is given, a user may send 1,000 commands at
+    once (tests/bot/test_bot_abuse.py runs the real per-user throttle).
+    """
     ctx = make_context(fake_telegram, db_url, tmp_path, admin_ids=admin_ids, clock=clock,
                        **overrides)
     application = build_application(ctx)
+    application.bot_data[BOT_DATA_KEY] = throttle or Throttle(rate=1000, burst=1000)
     await application.initialize()
     if application.post_init is not None:  # run_polling() would call it here
         await application.post_init(application)

@@ -2,8 +2,10 @@
 
 In webhook mode Telegram POSTs each update to the webhook path with the secret token in the
 `X-Telegram-Bot-Api-Secret-Token` header; the route checks it (403 on a mismatch), parses
-the body (400 when it is not an update) and puts the update on `application.update_queue`,
-where PTB's own dispatcher picks it up. In polling mode the same server runs without the
+the body (400 when it is not an update, however it is malformed) and puts the update on
+`application.update_queue`, where PTB's own dispatcher picks it up. An update_id seen lately
+is answered 200 but not handled again: Telegram (or whoever replays a captured request)
+posting it twice must not run a command twice. In polling mode the same server runs without the
 webhook route, for /healthz and /metrics only. Neither the secret nor the bot token is
 ever logged or echoed in a response.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -29,6 +32,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # updates are small JSON objects; refuse anything huge
 APP_KEY = web.AppKey("application", Application)
 RESERVED_PATHS = ("/healthz", "/metrics")
+# How many recent update_ids are remembered against replays: Telegram redelivers an update
+# only until it gets a 200, minutes at most, far fewer updates than this for one bot process.
+RECENT_UPDATES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,26 @@ def _metrics_route(registry):
     return metrics
 
 
+class RecentIds:
+    """The last *size* update ids handled, to answer a repeated one without handling it."""
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._size = size
+
+    def first_time(self, update_id: int) -> bool:
+        """Remember *update_id*; tell whether it was new."""
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
 def _webhook_route(secret: str):
     expected = secret.encode()
+    recent = RecentIds()
 
     async def webhook(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -82,6 +106,9 @@ def _webhook_route(secret: str):
         if update is None:
             return web.json_response({"ok": False, "error": "not a Telegram update"},
                                      status=400)
+        if not recent.first_time(update.update_id):
+            logger.info("webhook: update %d came again; not handled twice", update.update_id)
+            return web.json_response({"ok": True})
         await application.update_queue.put(update)
         return web.json_response({"ok": True})
 
@@ -92,13 +119,13 @@ async def _read_update(request: web.Request, application: Application) -> Update
     """Return the body as an Update, or None when it is not one."""
     try:
         data = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return None
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
     try:
         return Update.de_json(data, application.bot)
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
         logger.warning("webhook: body has an update_id but is not a valid update")
         return None
 

@@ -47,6 +47,10 @@ _HYPHEN_END_RE = re.compile(r"([^\W\d_]+)-$")
 _BULLET_RE = re.compile(r"^([•▪●◦‣∙·*]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s)")
 _PAGE_NUMBER_RE = re.compile(r"^(page\s*)?[-–—]?\s*\d{1,3}\s*[-–—]?(\s*(of|/)\s*\d{1,3})?$", re.I)
 _SENTENCE_END = tuple(".!?:;\"'”’»)")
+# A printed page holds a few thousand characters. pypdf copies the text it has so far for each
+# piece it adds, so a "page" of hundreds of kilobytes (4,000 short lines in a 1 KB file) costs
+# the square of its length: extraction stops here, keeping what came before.
+_MAX_PAGE_CHARS = 100_000
 _FILENAME_TITLE_RE = re.compile(r"\.(docx?|pdf|indd|odt|rtf|pptx?|xlsx?|txt)$", re.I)
 
 
@@ -106,8 +110,13 @@ def _page_texts(reader: PdfReader) -> tuple[list[str], int]:
 def _page_text(page: PageObject) -> str:
     """Extract a page's lines, with a blank line wherever the vertical gap marks a new block."""
     lines: list[_Line] = [_Line()]
+    size_so_far = 0
 
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        nonlocal size_so_far
+        size_so_far += len(text)
+        if size_so_far > _MAX_PAGE_CHARS:
+            raise _PageFull
         # pypdf hands over text pieces in reading order; "\n" pieces end lines.
         for i, piece in enumerate(text.split("\n")):
             if i:
@@ -118,8 +127,15 @@ def _page_text(page: PageObject) -> str:
                 line.y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
                 line.height = abs(size * tm[3] * cm[3])
 
-    page.extract_text(visitor_text=visit)
+    try:
+        page.extract_text(visitor_text=visit)
+    except _PageFull:
+        logger.warning("PDF page text cut at %d characters", _MAX_PAGE_CHARS)
     return "\n".join(_mark_gaps(lines))
+
+
+class _PageFull(Exception):
+    """A page's text passed _MAX_PAGE_CHARS: extraction stops there."""
 
 
 @dataclass(slots=True)
@@ -207,17 +223,19 @@ def _reflow(lines: list[str], vocabulary: set[str]) -> str:
     lines = [" ".join(line.split()) for line in lines]
     width = _usual_width(lines)
     paragraphs: list[str] = []
-    current, previous = "", ""
+    current: _Joined | None = None
+    previous = ""
     for line in lines:
         if not line:
-            paragraphs.append(current)
-            current, previous = "", ""
-        elif current and _continues(previous, line, width):
-            current, previous = _join(current, line, vocabulary), line
+            paragraphs.append(current.text() if current else "")
+            current, previous = None, ""
+        elif current is not None and _continues(previous, line, width):
+            current.join(line, vocabulary)
+            previous = line
         else:
-            paragraphs.append(current)
-            current, previous = line, line
-    paragraphs.append(current)
+            paragraphs.append(current.text() if current else "")
+            current, previous = _Joined(line), line
+    paragraphs.append(current.text() if current else "")
     return "\n".join(p for p in paragraphs if p)
 
 
@@ -239,36 +257,81 @@ def _continues(previous: str, line: str, width: int) -> bool:
     return line[0].islower() and not previous.endswith(_SENTENCE_END)
 
 
-def _join(text: str, line: str, vocabulary: set[str]) -> str:
-    """Append a wrapped line, undoing end-of-line hyphenation but keeping real hyphens."""
-    match = _hyphen_end(text)
-    if not match:
-        return f"{text} {line}"
-    if not line[0].islower():
-        return text + line  # "Russia-" + "Ukraine": a compound, keep the hyphen
-    head = match.group(1)
+# A hyphenated "word" longer than this is no word: only its last letters are looked up.
+_MAX_WORD_CHARS = 100
+
+
+class _Joined:
+    """Text built from wrapped lines or pages, kept as pieces so that joining n lines is O(n).
+
+    Growing one string made a page of 4,000 hyphenated lines take a minute: each join copied
+    the paragraph and searched it from the start for the hyphenated word at its end.
+    """
+
+    __slots__ = ("pieces", "tail")
+
+    def __init__(self, text: str) -> None:
+        self.pieces = [text]
+        self.tail = text[-_MAX_WORD_CHARS - 2:]
+
+    def text(self) -> str:
+        if len(self.pieces) > 1:
+            self.pieces = ["".join(self.pieces)]
+        return self.pieces[0]
+
+    def ends_sentence(self) -> bool:
+        return self.tail.endswith(_SENTENCE_END)
+
+    def join(self, line: str, vocabulary: set[str]) -> None:
+        """Append a wrapped line, undoing end-of-line hyphenation but keeping real hyphens."""
+        match = _hyphen_end(self.tail)
+        if not match:
+            self._add(" ")
+        elif line[0].islower() and not _keeps_hyphen(match.group(1), line, vocabulary):
+            self._drop_last_char()
+        # else "Russia-" + "Ukraine": a compound, keep the hyphen
+        self._add(line)
+
+    def join_block(self, text: str) -> None:
+        """Append text as a block of its own, after a blank line."""
+        self._add("\n\n")
+        self._add(text)
+
+    def _add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.tail = (self.tail + piece[-_MAX_WORD_CHARS - 2:])[-_MAX_WORD_CHARS - 2:]
+
+    def _drop_last_char(self) -> None:
+        self.pieces[-1] = self.pieces[-1][:-1]
+        self.tail = self.tail[:-1]
+
+
+def _keeps_hyphen(head: str, line: str, vocabulary: set[str]) -> bool:
+    """Say whether "head-" + line is a real hyphenated compound rather than a word broken in two."""
     tail = _WORD_RE.match(line)
     tail_word = tail.group().split("-")[0] if tail else ""
     hyphenated = f"{head}-{tail_word}".lower()
     solid = f"{head}{tail_word}".lower()
     # Trust the document itself: keep the hyphen if it writes the word that way elsewhere.
-    if hyphenated in vocabulary and solid not in vocabulary:
-        return text + line
-    return text[:-1] + line
+    return hyphenated in vocabulary and solid not in vocabulary
 
 
 def _hyphen_end(text: str) -> re.Match[str] | None:
-    """Match the word hyphenated at the end of text, if any."""
-    # text grows to a whole paragraph or document: skip the scan when it cannot end in "-"
-    return _HYPHEN_END_RE.search(text) if text.endswith(("-", "-\n")) else None
+    """Match the word hyphenated at the end of text (its last _MAX_WORD_CHARS letters), if any."""
+    # Only the end is searched: a search from the start made long paragraphs quadratic.
+    if not text.endswith(("-", "-\n")):
+        return None
+    return _HYPHEN_END_RE.search(text, max(0, len(text) - _MAX_WORD_CHARS - 2))
 
 
 def _join_pages(pages: list[str], vocabulary: set[str]) -> str:
     """Join pages with blank lines, but mend a word or sentence cut by the page break."""
-    text = ""
+    text: _Joined | None = None
     for page in (p for p in pages if p):
-        if text and page[0].islower() and not text.endswith(_SENTENCE_END):
-            text = _join(text, page, vocabulary)
+        if text is None:
+            text = _Joined(page)
+        elif page[0].islower() and not text.ends_sentence():
+            text.join(page, vocabulary)
         else:
-            text = f"{text}\n\n{page}" if text else page
-    return text
+            text.join_block(page)
+    return text.text() if text else ""

@@ -57,34 +57,92 @@ _ASCII_JUNK_BYTES = bytes(b for b in range(0x80) if unicodedata.category(chr(b))
                           and chr(b) not in "\n\r\t\f")
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")
-_HTML_START_RE = re.compile(
-    r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.S
-)
-_HTML_SKELETON_RE = re.compile(r"<(html|head|body)\b[^>]*>")
+# What a page starts with once an XML declaration, comments and blanks are skipped. The skipping
+# is a loop, not a regex: "(<!--.*?-->\s*)*" backtracks exponentially on "<!---->" * 40 + "x".
+_HTML_OPENING_RE = re.compile(r"<(!doctype\s+html|html)\b")
+_NON_BLANK_RE = re.compile(r"\S")
+# "[^<>]" rather than "[^>]": a tag never holds "<", and an unclosed "<a" then costs one scan to
+# the next "<", not one to the end of the text.
+_HTML_SKELETON_RE = re.compile(r"<(html|head|body)\b[^<>]*>")
+# A tag of any name, for the share of a text that is markup; bounded so a stray "<" costs little.
+_ANY_TAG_RE = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]{0,300}>")
+# Below this share of markup a .txt file that mentions tags is prose about HTML, not a page.
+_MIN_MARKUP_SHARE = 0.1
+# PDF readers accept the header anywhere in the first kilobyte (junk may come before it).
+_PDF_HEADER_REACH = 1024
 _HTML_TAG_RE = re.compile(
     r"</?(p|div|span|a|br|h[1-6]|li|ul|ol|table|tr|td|meta|title|article|section|header|"
-    r"footer|nav|strong|em|img|script|style|link)\b[^>]*>"
+    r"footer|nav|strong|em|img|script|style|link)\b[^<>]*>"
 )
 
 
-def sniff_format(data: bytes) -> str:
-    """Name the reader for these bytes: "pdf", "zip", "html" or "text"."""
-    head = data[:1024]
-    if b"%PDF-" in head:
+def sniff_format(data: bytes, name: str = "") -> str:
+    """Name the reader for these bytes: "pdf", "zip", "html" or "text".
+
+    Content decides, except that a name ending in .txt asks for more proof of markup.
+    """
+    if b"%PDF-" in data[:_PDF_HEADER_REACH]:
         return "pdf"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
-    return "html" if looks_like_html(_probe_text(data)) else "text"
+    return sniff_text_kind(data, name)
 
 
-def looks_like_html(text: str) -> bool:
-    """Say whether the start of a text is HTML markup rather than prose."""
+def sniff_text_kind(data: bytes, name: str = "") -> str:
+    """Name the reader for bytes that are text of some sort: "html" or "text"."""
+    named_text = name.lower().endswith(".txt")
+    return "html" if looks_like_html(_probe_text(data), named_text=named_text) else "text"
+
+
+def has_pdf_header(data: bytes) -> bool:
+    """Say whether the data starts as a PDF must; "%PDF-" further on may be prose quoting it."""
+    return data.startswith(b"%PDF-")
+
+
+def looks_like_html(text: str, *, named_text: bool = False) -> bool:
+    """Say whether the start of a text is HTML markup rather than prose.
+
+    With named_text (a .txt file) a text that only mentions tags stays prose: it must open like
+    a page or be mostly markup.
+    """
     lowered = text.lower()
-    if _HTML_START_RE.match(lowered) or _HTML_SKELETON_RE.search(lowered):
+    if _starts_as_page(lowered):
+        return True
+    if named_text and _markup_share(lowered) < _MIN_MARKUP_SHARE:
+        return False
+    if _HTML_SKELETON_RE.search(lowered):
         return True
     tags = [match.group(1) for match in _HTML_TAG_RE.finditer(lowered)]
     # Prose may mention a tag or two; real markup uses many, of several kinds.
     return len(tags) >= 6 and len(set(tags)) >= 3
+
+
+def _starts_as_page(lowered: str) -> bool:
+    """Say whether a lower-cased text opens with <!doctype html> or <html>, past the preamble."""
+    at = _skip_blanks(lowered, 0)
+    if lowered.startswith("<?xml", at):
+        at = lowered.find(">", at)
+        if at < 0:
+            return False
+        at = _skip_blanks(lowered, at + 1)
+    while lowered.startswith("<!--", at):
+        at = lowered.find("-->", at + 4)
+        if at < 0:
+            return False
+        at = _skip_blanks(lowered, at + 3)
+    return _HTML_OPENING_RE.match(lowered, at) is not None
+
+
+def _skip_blanks(text: str, at: int) -> int:
+    """Return the index of the first non-blank character of text from at (len(text) if none)."""
+    found = _NON_BLANK_RE.search(text, at)
+    return found.start() if found else len(text)
+
+
+def _markup_share(text: str) -> float:
+    """Return the share of a text's characters that sit inside <tags>."""
+    inside = sum(match.end() - match.start() for match in _ANY_TAG_RE.finditer(text))
+    return inside / max(1, len(text))
 
 
 def describe_binary(data: bytes) -> str | None:

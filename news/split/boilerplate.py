@@ -38,7 +38,9 @@ _LINE_PATTERNS: tuple[tuple[LineKind, str], ...] = (
     (LineKind.NOISE, r"story continues below(?: this)? ad(?:vertisement)?|continue reading below"),
     (LineKind.NOISE, r"live events|logo|orange background|print|e-?mail|menu|search|home"),
     (LineKind.NOISE, r"skip to (?:main )?content|toggle navigation|listen to (?:this )?article.*"),
-    (LineKind.NOISE, r"share(?: this(?: article| story| post| page)?)?(?:\s*(?:on|via|:)?\s*"
+    # One optional blank per step: "\s*(?:on|via|:)?\s*" split a run of blanks in two in every
+    # way, and a failing match tried them all ("share" + " ," * 20 + "!" took minutes).
+    (LineKind.NOISE, r"share(?: this(?: article| story| post| page)?)?(?:\s*(?:(?:on|via|:)\s*)?"
                      r"(?:facebook|twitter|x|whatsapp|linkedin|telegram|reddit|email|[|,/•·]))*"),
     (LineKind.NOISE, r"follow us(?: on)?\b.{0,60}|(?:like|follow) .{1,30} on (?:facebook|x|twitter)"),
     (LineKind.NOISE, r"subscribe\b.{0,80}|sign up\b.{0,60}newsletter.{0,40}"),
@@ -48,8 +50,9 @@ _LINE_PATTERNS: tuple[tuple[LineKind, str], ...] = (
                      r"(?: credit| courtesy)?\s*[:/|]\s*.{0,60}\)?"),
     (LineKind.NOISE, r"(?:photo|image|picture)s? (?:by|courtesy(?: of)?|credit)\b.{0,60}"),
     (LineKind.NOISE, r"file (?:photo|image|picture)\.?|representative (?:photo|image)\.?"),
+    # "and" only as a word: inside one ("Band") it let every such name split two ways.
     (LineKind.NOISE, r"(?-i:(?i:by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
-                     r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})*)"),
+                     r"(?:\s*(?:,|\band\b|&)\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})*)"),
     (LineKind.NOISE, r"\d{1,4}|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|in|co\.uk|news|ru|io|info)"),
     (LineKind.META, r"\d+\s*mins?\.?\s+read|read time\s*:?.{0,20}"),
     (LineKind.META, r"(?:time)?\s*\d+\s+(?:second|minute|min|hour|hr|day|week|month)s?\s+ago"),
@@ -197,32 +200,88 @@ def _ends_mid_phrase(prev: str) -> bool:
 
 def continues(prev: str, cur: str, nxt: str = "") -> bool:
     """Return True if cur is the rest of the sentence prev broke off (wrap or page break)."""
-    if not prev or not cur or ends_sentence(prev) or prev.rstrip().endswith((":", ";")):
+    return bool(prev) and _continues(_Rejoined(prev), cur, nxt)
+
+
+# A paragraph rejoined past this length is not classified again at each join. The bounded
+# rows of the table match at most ~450 characters and the unbounded ones (".*" tails) are
+# settled by the paragraph's start, so a paragraph this long that was not furniture stays
+# content; re-reading it for each of thousands of fragments ("x\n\nx\n\n…") was quadratic.
+_SETTLED_CHARS = 600
+# The end of a paragraph that its ending tests read: longer than any connective word.
+_TAIL_CHARS = 256
+
+
+class _Rejoined:
+    """A paragraph being rejoined from fragments: its pieces, its length and its last characters.
+
+    Pieces are joined only when the whole text is needed, so rejoining n fragments costs O(n),
+    not the O(n²) of growing one string.
+    """
+
+    __slots__ = ("pieces", "size", "tail")
+
+    def __init__(self, line: str) -> None:
+        self.pieces = [line]
+        self.size = len(line)
+        self.tail = line[-_TAIL_CHARS:]
+
+    def add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        self.tail = (self.tail + piece[-_TAIL_CHARS:])[-_TAIL_CHARS:]
+
+    def text(self) -> str:
+        if len(self.pieces) > 1:
+            self.pieces = ["".join(self.pieces)]
+        return self.pieces[0]
+
+    def end(self) -> str:
+        """Return enough of the paragraph's end to tell how it ends (the tail, usually)."""
+        if self.size > len(self.tail) and not self.tail.rstrip().rstrip(_CLOSERS):
+            return self.text()  # a run of closing quotes longer than the tail
+        return self.tail
+
+    def is_boilerplate(self) -> bool:
+        return self.size <= _SETTLED_CHARS and is_boilerplate(self.text())
+
+
+def _continues(prev: _Rejoined, cur: str, nxt: str) -> bool:
+    """continues() for a paragraph being rejoined, reading only its end where it can."""
+    end = prev.end()
+    if not cur or ends_sentence(end) or end.rstrip().endswith((":", ";")):
         return False
-    if is_boilerplate(prev) or is_boilerplate(cur):
+    if prev.is_boilerplate() or is_boilerplate(cur):
         return False
-    if cur[0].islower() or _ends_mid_phrase(prev):
+    if cur[0].islower() or _ends_mid_phrase(end):
         return True
     # "... a lavish" / "Victory Day parade" / "." : a link's text pulled onto its own line
-    return bool(nxt) and _PUNCT_ONLY.fullmatch(nxt.strip()) is not None and len(prev) >= 60
+    return bool(nxt) and _PUNCT_ONLY.fullmatch(nxt.strip()) is not None and prev.size >= 60
 
 
 def repair_fragments(
     lines: list[str], protect: Callable[[str], bool] | None = None
 ) -> list[str]:
-    """Rejoin paragraphs broken into fragments; lines for which protect() is true stay alone."""
-    out: list[str] = []
+    """Rejoin paragraphs broken into fragments; lines for which protect() is true stay alone.
+
+    protect() is asked about a rejoined paragraph only while it is under _SETTLED_CHARS long.
+    """
+    out: list[_Rejoined] = []
     stripped = [line.strip() for line in lines if line.strip()]
     for i, line in enumerate(stripped):
         nxt = stripped[i + 1] if i + 1 < len(stripped) else ""
-        guarded = protect is not None and (protect(line) or bool(out) and protect(out[-1]))
-        if out and _PUNCT_ONLY.fullmatch(line):
-            out[-1] += line
-        elif out and not guarded and continues(out[-1], line, nxt):
-            out[-1] = f"{out[-1]} {line}"
+        last = out[-1] if out else None
+        guarded = protect is not None and (
+            protect(line) or last is not None and last.size <= _SETTLED_CHARS
+            and protect(last.text()))
+        if last is not None and _PUNCT_ONLY.fullmatch(line):
+            last.add(line)
+        elif last is not None and not guarded and _continues(last, line, nxt):
+            last.add(" ")
+            last.add(line)
         else:
-            out.append(line)
-    return out
+            out.append(_Rejoined(line))
+    return [paragraph.text() for paragraph in out]
 
 
 def clean_line(line: str) -> str:

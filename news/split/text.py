@@ -21,12 +21,15 @@ MIN_CLAUSE_TITLE_CHARS = 60  # a shorter first clause says too little: cut at a 
 
 _LINK = re.compile(r"\[([^\]]{1,100})\]\([^)]*\)")
 _SOURCE_SEPARATORS = re.compile(r"\s*(?:,|;|\||/|&|\band\b)\s*")
-_TRAILING_SEPARATOR = re.compile(r"[\s,|–—:-]+$")
+# Tried only where a run of separators starts: a long run not at the end costs one pass.
+_TRAILING_SEPARATOR = re.compile(r"(?<![\s,|–—:-])[\s,|–—:-]+$")
 _TIME = re.compile(r"\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?", re.IGNORECASE)
 _DATE_LABELS = re.compile(
     r"\b(?:last\s+)?(?:updated|published|posted|modified|date|on|at)\b\s*:?", re.IGNORECASE
 )
-_TITLE_SUFFIX = re.compile(r"\s+[|»]\s+.*$")
+# The first " | " or " » " of a title: what follows is the section and site. Searched on its
+# own ("\s+[|»]\s+.*$" tried every blank of a long run of them, each to the end of the run).
+_TITLE_SUFFIX = re.compile(r"\s[|»]\s")
 _CLAUSE_END = re.compile(r"\s*(?:[,;:]|\s[–—-])\s")
 
 
@@ -127,9 +130,13 @@ def clean_title(title: str | None, site_name: str | None = None) -> str | None:
     """Strip ' | Section | site' suffixes (and a trailing site name) from a page title."""
     if not title:
         return None
-    text = _TITLE_SUFFIX.sub("", title.strip())
+    text = title.strip()
+    if suffix := _TITLE_SUFFIX.search(text):
+        text = text[: suffix.start()]
     if site_name:
-        text = re.sub(r"\s+[-–—:]\s+" + re.escape(site_name) + r"\s*$", "", text, flags=re.I)
+        # "(?<!\s)": tried at the start of a run of blanks only, so a long run costs one pass.
+        text = re.sub(r"(?<!\s)\s+[-–—:]\s+" + re.escape(site_name) + r"\s*$", "", text.rstrip(),
+                      flags=re.I)
     return text.strip() or None
 
 

@@ -51,11 +51,31 @@ def iter_files(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
 
 
 def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
+    # os.walk does not descend into linked folders; linked files are checked one by one.
     errors: list[OSError] = []
+    inside = folder.resolve()
     for root, dirs, files in os.walk(folder, onerror=errors.append):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(root) / name, None
+                path = Path(root) / name
+                yield path, _leads_out(path, inside)
     for err in errors:
         yield Path(err.filename or folder), f"cannot read folder: {err.strerror or err}"
+
+
+def _leads_out(path: Path, inside: Path) -> str | None:
+    """Return an error when *path* is a symbolic link to a file outside the folder *inside*.
+
+    A folder handed to ingest (an upload area, a shared drop) must not be a way to read
+    whatever else the process may read (a link to /etc/passwd or to another user's files).
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling or a loop: reading it fails on its own
+        return None
+    if target.is_relative_to(inside):
+        return None
+    return "symbolic link to a file outside the folder: not followed"

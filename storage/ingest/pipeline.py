@@ -91,7 +91,7 @@ class Ingestor:
         self.sessions = sessions
         self.max_bytes = max_bytes
         self.clock = clock
-        self.window = StoryWindow()  # recent items for story matching, kept between documents
+        self.window = StoryWindow()  # recent stories for story matching, kept between documents
 
     def ingest_path(self, path: Path, loaded_by: str | None = None) -> IngestResult:
         """Load one file from disk."""

@@ -1,11 +1,12 @@
 """Story matching for a document's items: which stored story each one reports, if any.
 
 A document's items are matched together, before they are stored (one document tells each story
-once, so they are never candidates for each other). Candidates are:
-- the first stored item with exactly the same text (a duplicate);
-- stored items sharing a MinHash band (near-copies, on any date);
-- stored items about the same countries within two days (rewrites), from the StoryWindow.
-Candidates are scored with same_story; the best at or above the threshold gives the story.
+once, so they are never candidates for each other). In order:
+- an exact copy: the first stored item with exactly the same text gives the story;
+- a near-copy: stored items sharing a MinHash band (on any date), scored with same_story; the
+  best at or above its threshold gives the story (a duplicate when nearly all text is shared);
+- the same event in other words: the recent story whose event terms the item fits best
+  (news/similarity/events.py), from the StoryWindow, at or above events.THRESHOLD.
 """
 
 from __future__ import annotations
@@ -13,18 +14,9 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from news.enrich import NewItem
-from news.similarity.batch import (
-    best_per_column,
-    feature_matrix,
-    pair_scores,
-    shared_counts,
-    shortlist,
-    word_sets,
-)
 from news.similarity.features import (
     SAME_STORY_THRESHOLD,
     StoryFeatures,
@@ -33,18 +25,18 @@ from news.similarity.features import (
     signature_from_bytes,
     title_tokens,
 )
-from storage.ingest.story_window import StoryWindow, Window
+from storage.ingest.story_window import StoryWindow
 from storage.repositories.items import candidate_rows
 from storage.repositories.story_candidates import (
     current_story_ids,
     first_items_by_content_hash,
     items_sharing_band_keys,
+    stories_with_items,
 )
 
 NEAR_DUPLICATE_JACCARD = 0.85
 CANDIDATES_BY_BAND = 40  # per item
 BAND_HOLDERS_MAX = 2000  # per document: the newest stored items sharing any of its bands
-SHORTLIST = 64  # window candidates per item whose signatures are compared
 
 
 @dataclass(slots=True)
@@ -73,16 +65,18 @@ class _Best:
 def match_items(session: Session, window: StoryWindow, batch: list[NewItem]) -> list[Decision]:
     """Decide the story of every item in *batch* (one document's items, in order)."""
     decisions, pending = _exact(session, batch)
-    best = _similar(session, window, batch, pending)
-    stories = current_story_ids(session, [b.item_id for b in best.values()])
-    for j in pending:
-        found = best.get(j)
-        story = stories.get(found.item_id) if found else None
-        if found is None or story is None:  # nothing close enough, or deleted meanwhile
+    copies = _near_copies(session, batch, pending)
+    stories = current_story_ids(session, [b.item_id for b in copies.values()])
+    for j, found in copies.items():
+        story = stories.get(found.item_id)
+        if story is None:  # deleted meanwhile
             continue
         near = found.jaccard >= NEAR_DUPLICATE_JACCARD
         decisions[j] = Decision(story, (found.duplicate_of_id or found.item_id) if near else None,
                                 duplicate=near)
+    rest = [j for j in pending if not decisions[j].joins]
+    for j, story in _same_event(session, window, batch, rest).items():
+        decisions[j] = Decision(story)
     return decisions
 
 
@@ -104,48 +98,35 @@ def _exact(session: Session, batch: list[NewItem]) -> tuple[list[Decision], list
     return decisions, pending
 
 
-def _similar(session: Session, window: StoryWindow, batch: list[NewItem],
-             pending: list[int]) -> dict[int, _Best]:
-    """Return the best-scoring stored candidate at or above the threshold, by position."""
+def _near_copies(session: Session, batch: list[NewItem], pending: list[int]) -> dict[int, _Best]:
+    """Return the best near-copy found through shared bands at or above the threshold, by position."""
     if not pending:
         return {}
-    window.refresh(session)
-    win = window.window(session, {batch[j].day for j in pending})
-    found = _from_window(win, batch, pending)
-    by_band = _band_candidates(session, batch, pending, set(win.ids.tolist()))
-    for j, best in by_band.items():
-        if j not in found or best.score > found[j].score:
-            found[j] = best
+    found = _band_candidates(session, batch, pending)
     return {j: b for j, b in found.items() if b.score >= SAME_STORY_THRESHOLD}
 
 
-def _from_window(win: Window, batch: list[NewItem], pending: list[int]) -> dict[int, _Best]:
-    """Score every pending item against the window rows about its countries, near its day."""
-    if len(win.ids) == 0:
+def _same_event(session: Session, window: StoryWindow, batch: list[NewItem],
+                pending: list[int]) -> dict[int, int]:
+    """Return the story each pending item reports in other words, if any, by position."""
+    if not pending:
         return {}
-    news = feature_matrix([batch[j].features for j in pending])
-    about = word_sets(batch[j].about for j in pending)
-    days = np.array([batch[j].day.toordinal() for j in pending], dtype=np.int64)
-    rows, cols = win.candidates(about, days)
-    shared = shared_counts(win.matrix, news, win.words)
-    rows, cols = shortlist(win.matrix, news, rows, cols, shared, SHORTLIST)
-    scores, body = pair_scores(win.matrix, news, rows, cols, shared)
-    found = {}
-    for k, row, pair in best_per_column(rows, cols, scores):
-        found[pending[k]] = _Best(int(win.ids[row]), None, float(scores[pair]), float(body[pair]))
-    return found
+    window.refresh(session)
+    best = window.best([batch[j].terms for j in pending])
+    found = {j: b[0] for j, b in zip(pending, best, strict=True) if b is not None}
+    gone = set(found.values()) - stories_with_items(session, list(found.values()))
+    window.discard(gone)  # its items were deleted meanwhile: never joined
+    return {j: story for j, story in found.items() if story not in gone}
 
 
-def _band_candidates(session: Session, batch: list[NewItem], pending: list[int],
-                     seen: set[int]) -> dict[int, _Best]:
-    """Score the near-copies found through shared bands that the window did not hold."""
+def _band_candidates(session: Session, batch: list[NewItem], pending: list[int]) -> dict[int, _Best]:
+    """Score the stored items sharing the most bands with each pending item; keep the best."""
     holders = items_sharing_band_keys(session, [k for j in pending for k in batch[j].bands],
                                       BAND_HOLDERS_MAX)
     by_key: dict[str, list[int]] = {}
     for item_id, keys in holders:
-        if item_id not in seen:
-            for key in keys.split():
-                by_key.setdefault(key, []).append(item_id)
+        for key in keys.split():
+            by_key.setdefault(key, []).append(item_id)
     wanted: dict[int, list[int]] = {}
     for j in pending:
         # The candidates sharing the most bands (the newest on ties) are the likeliest copies.

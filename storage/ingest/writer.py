@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from news.enrich import EnrichedItem
+from news.similarity.events import EventTerms
 from storage.ingest.stories import Decision
-from storage.ingest.story_window import Entry
 from storage.repositories.items import (
     insert_item_countries,
     insert_items,
@@ -34,10 +34,10 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
 
 
 def matchable(items: list[EnrichedItem], decisions: list[Decision],
-              stored: list[tuple[int, int]]) -> list[tuple[date, Entry]]:
-    """Return the stored originals (not copies) as story-window entries, by day."""
-    return [(item.match.day, Entry(item_id, item.match.about, item.match.features))
-            for item, d, (item_id, _) in zip(items, decisions, stored, strict=True)
+              stored: list[tuple[int, int]]) -> list[tuple[int, EventTerms]]:
+    """Return the stored originals (not copies) as (story id, event terms), for the story window."""
+    return [(story_id, item.match.terms)
+            for item, d, (_, story_id) in zip(items, decisions, stored, strict=True)
             if d.duplicate_of_id is None and d.same_as is None]
 
 

@@ -1,16 +1,16 @@
-"""Reads that story matching needs: exact copies, shared MinHash bands and a day's items."""
+"""Reads that story matching needs: exact copies, shared MinHash bands and stored event terms."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from storage.dialect import BAND_KEYS_MERGE_AT, dialect_of
-from storage.models import Item, ItemCountry
+from storage.models import Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,40 +66,38 @@ def max_item_id(session: Session) -> int:
     return session.scalar(select(func.max(Item.id))) or 0
 
 
-_COLUMNS = (Item.id, Item.story_id, Item.document_id, Item.title, Item.signature,
-            Item.published, Item.keywords, Item.loaded_at)
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """A stored original's event terms, as story matching rebuilds story profiles from them."""
+
+    id: int
+    story_id: int
+    published: date | None
+    event_terms: str
 
 
-def matchable_items_of_day(session: Session, day: date) -> list[tuple]:
-    """Return the originals (not duplicates) dated *day*, or undated and loaded that day."""
-    start = datetime.combine(day, time(), tzinfo=UTC)
-    undated = and_(Item.published.is_(None), Item.loaded_at >= start,
-                   Item.loaded_at < start + timedelta(days=1))
-    stmt = select(*_COLUMNS).where(or_(Item.published == day, undated),
-                                   Item.duplicate_of_id.is_(None), Item.story_id.is_not(None))
-    return _with_countries(session, session.execute(stmt).all())
+_EVENT_ROWS = (
+    select(Item.id, Item.story_id, Item.published, Item.event_terms)
+    .where(Item.duplicate_of_id.is_(None), Item.story_id.is_not(None), Item.event_terms.is_not(None))
+)
 
 
-def matchable_items_after(session: Session, after_id: int) -> list[tuple]:
-    """Return the originals stored with an id above *after_id* (new since the last look)."""
-    stmt = select(*_COLUMNS).where(Item.id > after_id, Item.duplicate_of_id.is_(None),
-                                   Item.story_id.is_not(None)).order_by(Item.id)
-    return _with_countries(session, session.execute(stmt).all())
+def event_rows_between(session: Session, after_id: int, upto_id: int) -> list[EventRow]:
+    """Return the originals with event terms stored with ids in (after_id, upto_id], by id."""
+    stmt = _EVENT_ROWS.where(Item.id > after_id, Item.id <= upto_id).order_by(Item.id)
+    return [EventRow(*row) for row in session.execute(stmt)]
 
 
-def _with_countries(session: Session, rows: list) -> list[tuple]:
-    """Pair each row with (all country codes, the codes it is about)."""
-    if not rows:
-        return []
-    codes: dict[int, list[tuple[str, bool]]] = {}
-    ids = [row.id for row in rows]
-    for chunk in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        stmt = (select(ItemCountry.item_id, ItemCountry.country, ItemCountry.about)
-                .where(ItemCountry.item_id.in_(ids[chunk:chunk + 900])))
-        for item_id, code, about in session.execute(stmt):
-            codes.setdefault(item_id, []).append((code, about))
-    out = []
-    for row in rows:
-        tags = codes.get(row.id, [])
-        out.append((row, tuple(sorted(c for c, _ in tags)), frozenset(c for c, a in tags if a)))
-    return out
+def event_rows_after(session: Session, after_id: int) -> list[EventRow]:
+    """Return the originals with event terms stored with an id above *after_id*, by id."""
+    stmt = _EVENT_ROWS.where(Item.id > after_id).order_by(Item.id)
+    return [EventRow(*row) for row in session.execute(stmt)]
+
+
+def stories_with_items(session: Session, story_ids: Sequence[int]) -> set[int]:
+    """Return those of *story_ids* that still have an item (a deleted document takes its own)."""
+    if not story_ids:
+        return set()
+    cond, params = dialect_of(session).one_of("story_id", "ids", sorted(set(story_ids)))
+    rows = session.execute(text(f"SELECT DISTINCT story_id FROM items WHERE {cond}"), params)
+    return {story_id for (story_id,) in rows}

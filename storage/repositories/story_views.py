@@ -83,12 +83,18 @@ def newest_story_day(session: Session) -> date | None:
     return max(days) if days else None
 
 
+# Briefings are built in the background too (deliveries): a slow store should make them late,
+# not fail them, so their searches get more time than a user's /search (SEARCH_TIME_LIMIT).
+BRIEFING_SEARCH_TIME_LIMIT = 10.0
+
+
 def story_hits(session: Session, query: str, limit: int = 10) -> list[tuple[int, SearchHit]]:
     """Return (story id, best hit) for stories matching *query*, best first, one per story."""
     parsed = parse_query(query)
     if parsed.is_empty:
         return []
-    hits = search_items(session, parsed, limit=max(limit * 3, limit + 20))
+    hits = search_items(session, parsed, limit=max(limit * 3, limit + 20),
+                        time_limit=BRIEFING_SEARCH_TIME_LIMIT)
     owners = dict(session.execute(
         select(Item.id, Item.story_id).where(Item.id.in_([h.item_id for h in hits]))
     ).all()) if hits else {}

@@ -309,7 +309,7 @@ async def test_a_429_on_a_reply_is_counted(fake_telegram, tmp_path) -> None:
         fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1",
                                 retry_after=1)
         assert await post_update(http, update_from(fake_telegram, CHAT, "/help")) == 200
-        await fake_telegram.wait_for_messages(CHAT, 1)  # the apology, once the 429 passed
+        await fake_telegram.wait_for_messages(CHAT, 1)  # the reply, sent again after the 429
 
         async def counted() -> bool:
             samples = await scrape(http)

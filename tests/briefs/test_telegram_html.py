@@ -139,6 +139,15 @@ def test_no_empty_messages_from_blank_or_marker_only_input() -> None:
     assert parts == ["<b>a</b>"]
 
 
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<b> x", ["<b>x</b>"]),  # blanks trimmed at the start made the end's indexes stale
+    ("  <i>  </i> y ", ["y"]),
+    ("<b> </b>", []),
+])
+def test_blanks_inside_tags_at_the_ends_are_trimmed(html: str, expected: list[str]) -> None:
+    assert split_telegram(html) == expected
+
+
 def test_rejects_absurd_limit() -> None:
     with pytest.raises(ValueError):
         split_telegram("abc", limit=2)

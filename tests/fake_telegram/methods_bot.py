@@ -133,3 +133,29 @@ async def delete_my_commands(srv: FakeTelegramServer, params: Params, uploads: U
 async def always_ok(srv: FakeTelegramServer, params: Params, uploads: Uploads) -> Any:
     """Answer ok for methods that only matter to the real server (close, logOut)."""
     return True
+
+
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_change_info", "can_invite_users",
+)
+_ADMIN_WITHOUT = ("can_be_edited", "can_promote_members", "can_post_stories", "can_edit_stories",
+                  "can_delete_stories")
+
+
+async def get_chat_member(srv: FakeTelegramServer, params: Params, uploads: Uploads) -> Any:
+    """Return a ChatMember: the status set with set_chat_member ("member" by default)."""
+    chat_id = srv.check_chat(params)
+    try:
+        user_id = int(params.get("user_id"))
+    except (TypeError, ValueError):
+        raise ApiError(400, "Bad Request: invalid user_id specified") from None
+    srv.member_lookups += 1
+    user = srv.store.users.get(user_id) or srv.store.user(user_id)
+    status = srv.store.member_status.get((chat_id, user_id), "member")
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status in ("creator", "administrator"):
+        member["is_anonymous"] = False
+    if status == "administrator":
+        member.update(dict.fromkeys(_ADMIN_RIGHTS, True) | dict.fromkeys(_ADMIN_WITHOUT, False))
+    return member

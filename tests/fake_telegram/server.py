@@ -31,6 +31,7 @@ METHODS: dict[str, Handler] = {
     "getWebhookInfo": bot.get_webhook_info,
     "setMyCommands": bot.set_my_commands,
     "getMyCommands": bot.get_my_commands,
+    "getChatMember": bot.get_chat_member,
     "deleteMyCommands": bot.delete_my_commands,
     "close": bot.always_ok,
     "logOut": bot.always_ok,
@@ -77,6 +78,7 @@ class FakeTelegramServer(UserActions):
         self.blocked: set[Any] = set()
         self.requests: list[RecordedRequest] = []
         self.counters: Counter[int] = Counter()
+        self.member_lookups = 0  # getChatMember calls answered
         self._timer = timer
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -143,6 +145,10 @@ class FakeTelegramServer(UserActions):
     ) -> None:
         """Answer the next call of ``method`` with this error instead of running it."""
         self.faults.add(method, ApiError(status, description, retry_after))
+
+    def set_chat_member(self, chat_id: Any, user_id: int, status: str) -> None:
+        """Make getChatMember answer ``status`` ("creator", "administrator", "member", ...)."""
+        self.store.member_status[(chat_id, user_id)] = status
 
     def set_rate_limits(self, *, per_chat: int | None = None, overall: int | None = 30) -> None:
         """Set messages per second allowed per chat and overall (None turns a limit off)."""

@@ -70,6 +70,8 @@ class Store:
     callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
+    # (chat_id, user_id) -> "creator" | "administrator" | "member" | "left"; others are members
+    member_status: dict[tuple[Any, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._message_ids: dict[Any, itertools.count] = defaultdict(lambda: itertools.count(1))

@@ -323,7 +323,7 @@ def test_docx_zip_bomb_is_refused_before_extraction() -> None:
     ):
         for _ in range(300):
             member.write(bytes(MB))
-    with pytest.raises(IngestError, match="refusing a suspicious DOCX: it unpacks to 300.0 MB"):
+    with pytest.raises(IngestError, match="refusing a suspicious DOCX: too large once unpacked: it unpacks to 300.0 MB"):
         read_bytes(buffer.getvalue(), name="bomb.docx")
 
 

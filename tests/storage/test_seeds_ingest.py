@@ -62,3 +62,10 @@ def test_every_item_has_countries_and_a_verbatim_summary(loaded):
             assert item.countries, item.title
             first = item.summary.rstrip("…").split(". ")[0]
             assert first[:60] in " ".join(item.body.split())
+
+
+def test_different_seed_stories_never_merge(loaded):
+    # Several seed pages tell of India and Russia, Putin and Lavrov, on different occasions:
+    # each is a story of its own (the seeds hold no two reports of one event).
+    originals = [i for items in loaded.values() for i in items if i.duplicate_of_id is None]
+    assert len({i.story_id for i in originals}) == len(originals)

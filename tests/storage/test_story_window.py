@@ -1,10 +1,8 @@
-"""Story matching through one long-lived ingestor: the in-memory window, refreshes, deletions."""
+"""Story matching through long-lived ingestors: rewrites found by content, refreshes, deletions."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.ingest.pipeline import Ingestor
 from storage.ingest.story_window import StoryWindow
@@ -13,6 +11,15 @@ from tests.services.test_briefing_service import DOC_A, DOC_B, PORT_BODY, T1, T2
 
 STRIKE = "Mombasa dockworkers strike over unpaid overtime"
 REWRITE = "Ships stranded as Kenyan port workers down tools"
+# The strike as another outlet tells it: its own headline and words, no sentence in common.
+RETOLD = "Kenya port strike strands container ships off Mombasa"
+RETOLD_BODY = (
+    "Container ships were left waiting at anchor off Mombasa on Monday after dockworkers at "
+    "Kenya's main port walked out over unpaid overtime. The Kenya Ports Authority expects to "
+    "resume talks with the dockworkers union in Nairobi on Tuesday; shipping lines fear delays "
+    "for cargo bound for Uganda and Rwanda."
+)
+DOC_C = newsletter("Port Watch", [(RETOLD, "Port Watch, 17 March 2025", RETOLD_BODY)])
 
 
 def _ingestor(sessions, clock: Clock) -> Ingestor:
@@ -42,32 +49,62 @@ def test_one_ingestor_matches_a_later_document_from_memory(sessions):
         assert session.get(Story, _story_of(sessions, STRIKE)).item_count == 2
 
 
-def test_window_sees_items_another_ingestor_stored(sessions):
+def test_a_rewrite_in_other_words_joins_the_story_by_content(sessions):
+    clock = Clock(T1)
+    ingestor = _ingestor(sessions, clock)
+    _load(ingestor, clock, "a.txt", DOC_A, T1)
+    result = _load(ingestor, clock, "c.txt", DOC_C, T2)
+    assert (result.stories_joined, result.duplicates) == (1, 0)  # joined, not a copy
+    assert _story_of(sessions, RETOLD) == _story_of(sessions, STRIKE)
+    assert _story_of(sessions, RETOLD) != _story_of(sessions, "Kenyan tea prices slump at Mombasa auction")
+
+
+def test_a_new_process_rebuilds_stories_from_the_stored_terms(sessions):
+    clock = Clock(T1)
+    _load(_ingestor(sessions, clock), clock, "a.txt", DOC_A, T1)
+    result = _load(_ingestor(sessions, clock), clock, "c.txt", DOC_C, T2)  # a fresh window
+    assert result.stories_joined == 1
+    assert _story_of(sessions, RETOLD) == _story_of(sessions, STRIKE)
+
+
+def test_window_sees_stories_another_ingestor_stored(sessions):
     clock = Clock(T1)
     first, second = _ingestor(sessions, clock), _ingestor(sessions, clock)
-    _load(first, clock, "a.txt", DOC_A, T1)
-    with sessions() as session:  # warm the first one's days before the other process writes
-        first.window.refresh(session)
-        first.window.window(session, {date(2025, 3, 17)})
-    _load(second, clock, "b.txt", DOC_B, T2)
+    _load(first, clock, "b.txt", DOC_B, T1)  # the first has looked at the store: it holds its own
+    _load(second, clock, "a.txt", DOC_A, T1)  # the other process stores the strike and the tea
+    result = _load(first, clock, "c.txt", DOC_C, T2)  # found through the refresh
+    assert result.stories_joined == 1
+    assert _story_of(sessions, RETOLD) == _story_of(sessions, STRIKE) == _story_of(sessions, REWRITE)
     with sessions() as session:
         first.window.refresh(session)
-        seen = first.window.window(session, {date(2025, 3, 17)}).ids
-        stored = session.scalars(select(Item.id)).all()
-    assert sorted(seen.tolist()) == sorted(stored)  # both documents, the Peru story (16 March) too
+        stories = set(session.scalars(select(Item.story_id)))
+    assert {s for s in stories if first.window.index.profile(s) is not None} == stories
+    assert first.window.index.profile(_story_of(sessions, STRIKE)).size == 3
+
+
+def test_items_stored_before_event_terms_match_only_as_copies(sessions):
+    clock = Clock(T1)
+    _load(_ingestor(sessions, clock), clock, "a.txt", DOC_A, T1)
+    with sessions.begin() as session:  # as migration 0007 leaves older rows
+        session.execute(update(Item).values(event_terms=None))
+    ingestor = _ingestor(sessions, clock)
+    assert _load(ingestor, clock, "c.txt", DOC_C, T2).stories_joined == 0
+    assert _load(ingestor, clock, "b.txt", DOC_B, T2).stories_joined == 1  # the near-copy
+    assert _story_of(sessions, REWRITE) == _story_of(sessions, STRIKE)
 
 
 def test_a_deleted_candidate_is_never_joined(sessions):
     clock = Clock(T1)
     ingestor = _ingestor(sessions, clock)
     loaded = _load(ingestor, clock, "a.txt", DOC_A, T1)
+    gone = _story_of(sessions, STRIKE)
     with sessions.begin() as session:
         session.delete(session.get(Document, loaded.document_id))  # its items go with it
-    result = _load(ingestor, clock, "b.txt", DOC_B, T2)
-    assert result.stories_joined == 0
-    story_id = _story_of(sessions, REWRITE)
+    assert _load(ingestor, clock, "b.txt", DOC_B, T2).stories_joined == 0
+    assert _load(ingestor, clock, "c.txt", DOC_C, T2).stories_joined == 1  # the rewrite's story
+    assert _story_of(sessions, RETOLD) == _story_of(sessions, REWRITE) != gone
     with sessions() as session:
-        assert session.get(Story, story_id).item_count == 1
+        assert session.get(Story, _story_of(sessions, REWRITE)).item_count == 2
 
 
 def test_a_story_told_twice_in_one_document_is_one_story_with_a_duplicate(sessions):
@@ -99,35 +136,14 @@ def test_a_copy_of_a_stored_item_links_to_the_original(sessions):
         assert copied.story_id == _story_of(sessions, STRIKE)
 
 
-def test_days_beyond_the_row_budget_are_dropped_and_reloaded(sessions):
+def test_the_first_look_reads_only_the_newest_items(sessions):
     clock = Clock(T1)
     _load(_ingestor(sessions, clock), clock, "a.txt", DOC_A, T1)
-    window = StoryWindow(max_rows=1)
+    _load(_ingestor(sessions, clock), clock, "p.txt", newsletter("Andes", [(
+        "Peru raises copper royalties in new mining law", "Andes Post, 16 March 2025",
+        "Peru's congress approved a new mining law on Monday that raises royalties on copper.")]), T2)
+    window = StoryWindow(load_items=1)
     with sessions() as session:
         window.refresh(session)
-        near = window.window(session, {date(2025, 3, 17)}).ids.tolist()
-        assert near  # the days asked for stay, whatever the budget
-        far = window.window(session, {date(2025, 4, 30)})  # a later request, nothing stored there
-        assert len(far.ids) == 0
-        assert sum(len(b) for b in window._days.values()) == 0  # the March days were dropped
-        again = window.window(session, {date(2025, 3, 17)}).ids.tolist()
-    assert sorted(again) == sorted(near)  # and come back from the database when needed
-
-
-def test_days_nobody_asks_for_are_dropped_though_rows_are_free(sessions):
-    clock = Clock(T1)
-    _load(_ingestor(sessions, clock), clock, "a.txt", DOC_A, T1)
-    window = StoryWindow(idle_windows=3)
-    march = date(2025, 3, 17)
-    with sessions() as session:
-        window.refresh(session)
-        near = window.window(session, {march}).ids.tolist()
-        assert near
-        for n in range(3):  # documents of a later month: March is still within the idle limit
-            window.window(session, {date(2025, 5, 1 + 10 * n)})
-        assert march in window._days
-        window.window(session, {date(2025, 6, 1)})  # a fourth: March is now idle, and goes
-        assert march not in window._days
-        assert date(2025, 6, 1) in window._days
-        again = window.window(session, {march}).ids.tolist()
-    assert sorted(again) == sorted(near)
+        newest = session.scalar(select(Item.story_id).order_by(Item.id.desc()).limit(1))
+    assert len(window) == 1 and window.index.profile(newest) is not None

@@ -20,10 +20,17 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+# The largest count or number of days an option takes: beyond it a number is a typo, and
+# would overflow a database integer or a date.
+MAX_INT_OPTION = 1_000_000
+
+
 def positive_int(text: str) -> int:
-    """Parse a positive integer for argparse."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    """Parse a positive integer (ASCII digits, at most MAX_INT_OPTION) for argparse."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text[:40]!r}")
+    if int(text) > MAX_INT_OPTION:
+        raise argparse.ArgumentTypeError(f"at most {MAX_INT_OPTION:,}: {text[:40]}")
     return int(text)
 
 

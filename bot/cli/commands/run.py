@@ -9,7 +9,6 @@ random one per process would make each `setWebhook` lock the others out.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import re
 from urllib.parse import urlparse
@@ -18,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.commands.common import CliError
 from bot.context import AppContext
+from bot.settings import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -66,16 +66,6 @@ def check_webhook(url: str, secret: str | None) -> None:
         # Never echo the secret itself: it would land in terminal scrollback and logs.
         raise CliError("--webhook-secret is required with --webhook-url "
                        "(1-256 characters: letters, digits, _ and -)")
-
-
-def is_loopback(host: str) -> bool:
-    """Tell whether host names this machine (localhost, 127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_port(option: str, port: int, *, allow_zero: bool) -> None:

@@ -12,6 +12,7 @@ from bot.context import AppContext
 from services import news
 from storage.ingest.files import iter_files
 from storage.ingest.pipeline import IngestResult
+from storage.query import SearchTimeout
 
 SAMPLES_DIR = Path(__file__).resolve().parents[3] / "samples"
 PROGRESS_MIN_FILES = 20
@@ -81,7 +82,13 @@ def cmd_search(ctx: AppContext, args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     if news.is_blank_query(query):
         raise CliError("nothing to search for: give at least one word (quotes and -word are fine)")
-    found = news.find_items(ctx.sessions, query, country_code(args.country), limit=args.limit)
+    if news.is_shortened_query(query):
+        print("briefbot: a long query: only its first words are searched for", file=sys.stderr)
+    try:
+        found = news.find_items(ctx.sessions, query, country_code(args.country), limit=args.limit)
+    except SearchTimeout:
+        raise CliError("the search took too long and was stopped: try fewer or more specific "
+                       "words") from None
     if args.json:
         out.print_json_lines([out.found_json(f) for f in found])
     else:

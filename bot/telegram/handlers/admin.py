@@ -10,7 +10,7 @@ from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot.telegram.buttons import pager
-from bot.telegram.handlers.common import ctx_of, is_admin, render, reply
+from bot.telegram.handlers.common import ctx_of, edit_message, is_admin, render, reply
 from news.countries.lookup import display_country
 from services import news
 
@@ -64,7 +64,7 @@ async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, context, "expired")
         return
     text, keyboard = await _sources_view(context, page.offset)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    await edit_message(query, text, keyboard)  # a double tap changes nothing: no error
 
 
 async def _sources_view(context: ContextTypes.DEFAULT_TYPE,

@@ -8,7 +8,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import AppContext, app_context
@@ -71,6 +72,44 @@ async def send_all(update: Update, messages: list[str],
     for index, text in enumerate(messages):
         last = index == len(messages) - 1
         await update.effective_chat.send_message(text, reply_markup=keyboard if last else None)
+
+
+def parse_count(text: str, low: int, high: int) -> int | None:
+    """Read a whole number a user typed: ASCII digits within low..high, else None.
+
+    str.isdigit() also accepts "²" and "٣", which int() refuses or reads; and a 5,000-digit
+    number makes int() raise: both are refused here before any conversion.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+async def edit_message(query: CallbackQuery, text: str,
+                       keyboard: InlineKeyboardMarkup | None) -> None:
+    """Edit the clicked message in place; an unchanged message (a double tap) is no error."""
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as exc:
+        if not is_not_modified(exc):
+            raise
+
+
+async def take_keyboard(query: CallbackQuery) -> bool:
+    """Remove the clicked message's buttons; False when they were gone already (a double tap)."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if not is_not_modified(exc):
+            raise
+        return False
+    return True
+
+
+def is_not_modified(exc: BadRequest) -> bool:
+    """Tell Telegram's "message is not modified" answer (the edit changes nothing) from others."""
+    return "not modified" in str(exc).lower()
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

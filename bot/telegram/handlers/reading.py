@@ -14,11 +14,13 @@ from bot.telegram.buttons import more as more_buttons
 from bot.telegram.buttons.more import MAX_PAGE_SIZE
 from bot.telegram.handlers.common import (
     ctx_of,
+    parse_count,
     recall_query,
     remember_query,
     render,
     reply,
     send_all,
+    take_keyboard,
 )
 from news.countries.lookup import UnknownCountryError, display_country, resolve_country
 from services import news
@@ -34,10 +36,10 @@ DEFAULT_TREND_DAYS = 7
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/latest [country] [n]: the newest stories, n per page."""
     args = list(context.args or [])
-    size = PAGE_SIZE
-    if args and args[-1].isdigit():
-        size = int(args.pop())
-        if not 1 <= size <= MAX_PAGE_SIZE:
+    size: int | None = PAGE_SIZE
+    if args and args[-1].isdigit():  # any digits ("²" too): a count, which must be valid
+        size = parse_count(args.pop(), 1, MAX_PAGE_SIZE)
+        if size is None:
             await _usage(update, context, f"Pick between 1 and {MAX_PAGE_SIZE} stories.",
                          "/latest India 5")
             return
@@ -99,10 +101,11 @@ async def trends(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/trends [days]: a PNG chart of the most covered countries."""
     args = context.args or []
     low, high = TREND_DAYS
-    if args and not (args[0].isdigit() and low <= int(args[0]) <= high):
+    days = parse_count(args[0], low, high) if args else DEFAULT_TREND_DAYS
+    if days is None:
         await _usage(update, context, f"Give a number of days from {low} to {high}.", "/trends 14")
         return
-    await show_trends(update, context, int(args[0]) if args else DEFAULT_TREND_DAYS)
+    await show_trends(update, context, days)
 
 
 async def show_trends(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
@@ -117,7 +120,8 @@ async def show_trends(update: Update, context: ContextTypes.DEFAULT_TYPE, days: 
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a plain message: a country briefing, a search, or a short hint."""
-    intent = parse_intent(update.effective_message.text or "")
+    # Looking countries up takes a few milliseconds a phrase: off the event loop.
+    intent = await asyncio.to_thread(parse_intent, update.effective_message.text or "")
     if intent.kind == "country":
         ctx = ctx_of(context)
         messages = await asyncio.to_thread(news.country_messages, ctx.briefings, intent.country)
@@ -132,7 +136,8 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "More" button: drop it from the old page and send the next page."""
     query = update.callback_query
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    if not await take_keyboard(query):
+        return  # a double tap: the first one already sent the next page
     page = more_buttons.decode(query.data)
     search = recall_query(context, page.key) if isinstance(page, more_buttons.SearchPage) else None
     if isinstance(page, more_buttons.LatestPage):

@@ -1,0 +1,380 @@
+"""Same event, different words: weighted event terms of an item, story profiles and their score.
+
+An item becomes a short vector of weighted terms: the words, names, numbers and years its
+headline and lead tell. A word weighs by how rare it is in English at large (wordfreq's Zipf
+scale), so what is stored weighs the same whatever arrived before it; a word capitalised in
+mid-sentence is a name and weighs as a rare word; numbers and years weigh most, as they tell two
+events of one kind apart (two earthquakes, two years). Headline terms count double. A story is
+the running sum of its members' vectors (its centroid) and the span of their publication dates.
+
+An item joins the story whose centroid is closest by cosine, damped by the days between the
+item's publication date and the story's dated span when both are known, at or above THRESHOLD,
+if the story holds at least MIN_SHARED of the item's strongest terms. No date is invented: an
+undated item or story is compared by its words alone. Looking for a story, the item's terms
+that many stories held share weigh less (store_query): a feed about one country names it in
+every item, and that must not make all its items one story.
+
+This module is pure (no database): storage keeps each item's encoded terms (encode_terms) and
+rebuilds story profiles from them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import filterfalse, islice, repeat
+from operator import itemgetter, mul
+
+from news.tokens import ascii_separators, blank_lone_apostrophes, stem
+
+ZIPF_COMMON = 6.0  # words this common or more ("the", "said", "new") carry no weight
+ZIPF_UNKNOWN = 1.0  # the Zipf frequency of a word wordfreq does not list (a rare name)
+IDF_POWER = 0.5  # weight = (ZIPF_COMMON - zipf) ** power: rare names must not drown the rest
+NAME_ZIPF = 2.0  # a capitalised mid-sentence word counts as no commoner than this ("Bush")
+NAME_BOOST = 1.5  # and weighs this much more: who and where tell events apart
+NUMBER_WEIGHT = 3.0  # a number ("6.1", "97") or a year outweighs any word (at most 5 ** 0.5)
+SMALL_NUMBER = 10  # whole numbers below this ("3 people") are too common to tell events apart
+TITLE_BOOST = 2.0  # headline terms weigh this much more
+MAX_TERMS = 48  # an item keeps its strongest terms: bounded storage and scoring
+# The lead of an article tells its event; further down, background that other events of the
+# kind share (measured on ECB+: no loss of F1), and long texts cost no more than this.
+LEAD_CHARS = 2500
+INDEX_KEYS = 8  # the strongest terms of an item, under which candidate stories are found
+CENTROID_TERMS = 96  # a story's centroid is cut back to this many terms ...
+CENTROID_SLACK = 2  # ... once it holds this many times as many
+DATE_BONUS = 1.0  # both dated, same days: similarity x (1 + bonus) ...
+DATE_SCALE_DAYS = 30.0  # ... falling as 1 / (1 + gap / scale) with the days apart
+# A term that many stories held share tells little here, whatever its rarity in English: a
+# stream about one country names it everywhere. Looking for a story, an item's term weighs
+# 1 / (1 + STORE_DAMPING * share of stories holding it); STORE_PRIOR stories are assumed held
+# besides, so the first few stories do not make every term common.
+STORE_DAMPING = 16.0
+STORE_PRIOR = 50
+# One event is told with several of the same specifics (who, where, how many): a story must
+# hold this many of an item's INDEX_KEYS strongest terms, not one shared place name.
+MIN_SHARED = 3
+THRESHOLD = 0.42  # the least score that joins an item to a story
+
+# Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
+# class and a plain repeat is scanned three times faster than \d+(?:[.,]\d+)*.
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
+_CAPITAL = r"[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:'[^\W\d_]+)*"
+# A word capitalised after a sentence end, a quote or a line break may be capitalised as an opening.
+_OPENING = re.compile(rf"[.!?:;\"“”\n][ \t]*({_CAPITAL})")
+_HEADLINE_WORD = re.compile(r"[^\W\d_]+")
+# Words are letters (and inner apostrophes); digits are read apart, as numbers.
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+# bytes.translate table that keeps ASCII letters and "'" and blanks everything else: ASCII text
+# split into words in one C-level pass.
+_LETTER_BYTES = bytes(b if chr(b).isalpha() or chr(b) == "'" else 32 for b in range(128)) + b" " * 128
+
+
+@dataclass(frozen=True, slots=True)
+class EventTerms:
+    """An item's event terms: unit-length weights, strongest first, and its publication date."""
+
+    vector: dict[str, float]
+    day: date | None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Return the terms under which the item is indexed and looks for candidates."""
+        return tuple(islice(self.vector, INDEX_KEYS))
+
+
+def event_terms(title: str, body: str, published: date | None) -> EventTerms:
+    """Return the event terms of an item from its headline, body and publication date."""
+    rarity: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    _add_text(lead(body), True, rarity, counts)
+    if title:
+        headline: dict[str, float] = {}
+        _add_text(title, sentence_case(title), headline, counts)
+        for term, weight in headline.items():
+            rarity[term] = max(rarity.get(term, 0.0), weight) * TITLE_BOOST
+    if published is not None:
+        year = f"y{published.year}"
+        rarity[year] = NUMBER_WEIGHT
+        counts[year] = counts.get(year, 0) + 1
+    terms = list(rarity)
+    weights = list(map(mul, rarity.values(), map(_DAMPING.__getitem__, map(counts.__getitem__, terms))))
+    return EventTerms(_unit(terms, weights, MAX_TERMS), published)
+
+
+def lead(body: str) -> str:
+    """Return the start of a body that tells its event (up to LEAD_CHARS, cut at a space)."""
+    if len(body) <= LEAD_CHARS:
+        return body
+    cut = body.rfind(" ", 0, LEAD_CHARS)
+    return body[:cut if cut > 0 else LEAD_CHARS]
+
+
+class _Damping(dict[int, float]):
+    """Occurrences -> 1 + log(occurrences): a word said five times is not five times the event."""
+
+    def __missing__(self, n: int) -> float:
+        value = self[n] = 1.0 + math.log(n)
+        return value
+
+
+_DAMPING = _Damping()
+
+
+def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str, int]) -> None:
+    """Add the word and number terms of *text* to rarity (max weight) and counts (occurrences)."""
+    if not text.isascii():
+        text = ascii_separators(text)  # "’" read as "'", dashes and quotes blanked
+    words = Counter(cased_words(text))
+    names = names_in(text, words) if cased else ()
+    table = _WORD_TERMS  # keyed by the word as written: "Aceh" and "aceh" are one term
+    get = rarity.get
+    for word, n in words.items():
+        entry = table[word]
+        if entry is not None:
+            term = entry[0]
+            weight = entry[2] if word in names else entry[1]
+            if weight > get(term, 0.0):
+                rarity[term] = weight
+            counts[term] = counts.get(term, 0) + n
+    numbers = _NUMBER_TERMS
+    for number, n in Counter(_NUMBER.findall(text)).items():
+        term = numbers[number]
+        if term:
+            rarity[term] = NUMBER_WEIGHT
+            counts[term] = counts.get(term, 0) + n
+
+
+def cased_words(text: str) -> list[str]:
+    """Return the words of a text in their case, letters only ("G20" gives "G"; "6.1" nothing)."""
+    if not text.isascii():
+        return _WORD.findall(ascii_separators(text))
+    data = text.encode("ascii").translate(_LETTER_BYTES)
+    if b"'" in data:
+        data = blank_lone_apostrophes(data)
+    return data.decode("ascii").split()
+
+
+def names_in(text: str, words: Counter[str] | None = None) -> set[str]:
+    """Return the words capitalised in mid-sentence at least once, as written.
+
+    *words* counts cased_words(text), when the caller has it.
+    """
+    if words is None:
+        words = Counter(cased_words(text))
+    capitalised = set(filterfalse(str.islower, words))
+    if not capitalised:
+        return capitalised
+    # Counted, not located: a word capitalised more often than it opens a sentence was
+    # capitalised in mid-sentence somewhere. The text's first word opens it too.
+    openings = _OPENING.findall("\n" + text)
+    opened = capitalised.intersection(openings)
+    capitalised.difference_update(w for w in opened if words[w] <= openings.count(w))
+    return capitalised
+
+
+def _unit(terms: list[str], weights: list[float], limit: int) -> dict[str, float]:
+    """Return the strongest *limit* terms scaled to unit length, strongest first."""
+    # A stable sort of positions: equal weights keep the text's order, the same every time.
+    top = sorted(range(len(terms)), key=weights.__getitem__, reverse=True)[:limit]
+    scale = _SCALE / (math.hypot(*map(weights.__getitem__, top)) or 1.0)
+    # Rounded as stored (encode_terms), so an item weighs the same read back from the store;
+    # rounded to a whole number first: round(x, 3) costs ten times more.
+    return {terms[i]: r / _SCALE for i in top if (r := round(weights[i] * scale)) > 0}
+
+
+def sentence_case(title: str) -> bool:
+    """Tell whether at most half of a headline's words are capitalised (so capitals mark names)."""
+    tokens = _HEADLINE_WORD.findall(title)
+    return sum(t[0].isupper() for t in tokens) * 2 <= len(tokens)
+
+
+def number_term(token: str) -> str | None:
+    """Return the term of a number as the text writes it ("6.1", "1,000"), or None if it tells nothing."""
+    token = token.strip(".,").replace(",", "")
+    if not token:
+        return None
+    if token.isdigit():
+        value = int(token)
+        if len(token) == 4 and 1900 <= value <= 2099:
+            return f"y{value}"  # a year, also taken from publication dates
+        if value < SMALL_NUMBER:
+            return None
+    return f"#{token}"
+
+
+class _NumberTerms(dict[str, str | None]):
+    """Number as found -> number_term of it, recorded on first lookup (bounded)."""
+
+    def __missing__(self, token: str) -> str | None:
+        global _NUMBER_TERMS
+        term = self[token] = number_term(token)
+        if len(self) > _NUMBER_TERMS_MAX:
+            _NUMBER_TERMS = _NumberTerms()
+        return term
+
+
+_NUMBER_TERMS = _NumberTerms()
+_NUMBER_TERMS_MAX = 20_000
+
+
+@lru_cache(maxsize=1)
+def zipf_table() -> dict[str, float]:
+    """Return the English words wordfreq lists at Zipf NAME_ZIPF or more, with their Zipf value."""
+    from wordfreq import get_frequency_list  # imported here: only ingest needs the table
+
+    # The list holds words in buckets of one centibel each: bucket i is Zipf 9 - i / 100.
+    # Rarer words are left out (half the list, 25 MB): a name weighs as NAME_ZIPF at most
+    # anyway, and another word rarer than that weighs within a tenth of an unlisted one.
+    table: dict[str, float] = {}
+    for bucket, found in enumerate(get_frequency_list("en", wordlist="best")):
+        zipf = 9.0 - bucket / 100.0
+        if zipf < NAME_ZIPF:
+            break
+        for word in found:
+            table.setdefault(word, zipf)
+    get_frequency_list.cache_clear()  # wordfreq keeps the whole list otherwise
+    return table
+
+
+def word_weight(word: str, is_name: bool = False) -> float:
+    """Return the weight of a lowercase word, or of a name spelt so; 0 for common words."""
+    zipf = zipf_table().get(word, ZIPF_UNKNOWN)
+    if zipf >= ZIPF_COMMON:
+        return 0.0  # function words stay weightless, capitalised or not
+    if is_name:
+        return (ZIPF_COMMON - min(zipf, NAME_ZIPF)) ** IDF_POWER * NAME_BOOST
+    return (ZIPF_COMMON - zipf) ** IDF_POWER
+
+
+class _WordTerms(dict[str, tuple[str, float, float] | None]):
+    """Word as written -> (term, weight, weight as a name), or None for a word without weight.
+
+    A missing word is worked out and recorded on lookup: news repeats its words, so each costs
+    one dictionary lookup after its first use.
+    """
+
+    def __missing__(self, word: str) -> tuple[str, float, float] | None:
+        global _WORD_TERMS
+        entry = _word_entry(word.lower())
+        self[word] = entry
+        if len(self) > _WORD_TERMS_MAX:
+            _WORD_TERMS = _WordTerms()  # rebind, not clear: a caller may still hold this one
+        return entry
+
+
+def _word_entry(word: str) -> tuple[str, float, float] | None:
+    word = word.removesuffix("'s")
+    if len(word) < 2:
+        return None
+    weight = word_weight(word)
+    if weight <= 0.0:
+        return None
+    return stem(word), weight, word_weight(word, is_name=True)
+
+
+_WORD_TERMS = _WordTerms()
+_WORD_TERMS_MAX = 30_000  # bounds memory on endless streams of new names (~6 MB)
+
+
+# --- storage form ------------------------------------------------------------------------------
+
+_DIGITS = 3  # weights are kept in thousandths
+_SCALE = 10**_DIGITS
+
+
+def encode_terms(terms: EventTerms) -> str:
+    """Return the stored form of an item's terms: "term:weight" pairs, strongest first."""
+    return " ".join(f"{t}:{round(w * _SCALE)}" for t, w in terms.vector.items())
+
+
+def decode_terms(text: str, day: date | None) -> EventTerms:
+    """Return the terms stored by encode_terms, with the item's publication date."""
+    vector = {}
+    for pair in text.split():
+        term, _, weight = pair.rpartition(":")
+        if term and weight.isdigit():
+            vector[term] = int(weight) / _SCALE
+    return EventTerms(vector, day)
+
+
+# --- stories -----------------------------------------------------------------------------------
+
+
+class StoryProfile:
+    """What a story's members say together: the sum of their vectors and their dated span."""
+
+    __slots__ = ("terms", "weights", "norm", "size", "first_day", "last_day")
+
+    def __init__(self) -> None:
+        self.terms: tuple[str, ...] = ()
+        self.weights = array("f")  # compact: thousands of profiles stay in memory
+        self.norm = 0.0
+        self.size = 0
+        self.first_day: date | None = None
+        self.last_day: date | None = None
+
+    def add(self, item: EventTerms) -> None:
+        """Add a member's terms and date."""
+        if self.terms:
+            centroid = dict(zip(self.terms, self.weights, strict=True))
+            get = centroid.get
+            for term, weight in item.vector.items():
+                centroid[term] = get(term, 0.0) + weight
+            if len(centroid) > CENTROID_SLACK * CENTROID_TERMS:
+                centroid = dict(sorted(centroid.items(), key=itemgetter(1), reverse=True)[:CENTROID_TERMS])
+        else:
+            centroid = item.vector
+        self.terms = tuple(centroid)
+        self.weights = array("f", centroid.values())
+        self.norm = math.hypot(*self.weights)
+        self.size += 1
+        if item.day is not None:
+            self.first_day = min(self.first_day or item.day, item.day)
+            self.last_day = max(self.last_day or item.day, item.day)
+
+
+def store_query(item: EventTerms, holding: Mapping[str, int], stories: int) -> EventTerms:
+    """Return an item's terms damped by how many of the *stories* held hold each, unit length."""
+    scale = STORE_DAMPING / (stories + STORE_PRIOR)
+    get = holding.get
+    damped = {t: w / (1.0 + scale * get(t, 0)) for t, w in item.vector.items()}
+    norm = math.hypot(*damped.values()) or 1.0
+    return EventTerms({t: w / norm for t, w in damped.items()}, item.day)
+
+
+def cosine(item: EventTerms, profile: StoryProfile) -> float:
+    """Return the cosine between an item's unit vector and a story's centroid."""
+    if profile.norm == 0.0:
+        return 0.0
+    found = map(item.vector.get, profile.terms, repeat(0.0))
+    return sum(map(mul, found, profile.weights)) / profile.norm
+
+
+def days_apart(day: date | None, profile: StoryProfile) -> int | None:
+    """Return the days between a date and a story's dated span, or None when either is undated."""
+    if day is None or profile.first_day is None or profile.last_day is None:
+        return None
+    if day < profile.first_day:
+        return (profile.first_day - day).days
+    return max(0, (day - profile.last_day).days)
+
+
+def event_score(item: EventTerms, profile: StoryProfile) -> float:
+    """Return how well an item fits a story: cosine, damped by the days apart when both are dated.
+
+    0 when the story holds fewer than MIN_SHARED of the item's strongest terms.
+    """
+    keys = item.keys
+    if len(set(keys).intersection(profile.terms)) < min(MIN_SHARED, len(keys)):
+        return 0.0
+    score = cosine(item, profile)
+    gap = days_apart(item.day, profile)
+    if gap is not None:
+        score *= (1.0 + DATE_BONUS) / (1.0 + gap / DATE_SCALE_DAYS)
+    return score

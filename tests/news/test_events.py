@@ -1,0 +1,227 @@
+"""Event terms, story profiles and the candidate index: same event in other words, one story."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from news.similarity import event_index
+from news.similarity.event_index import EventIndex
+from news.similarity.events import (
+    INDEX_KEYS,
+    MAX_TERMS,
+    THRESHOLD,
+    EventTerms,
+    StoryProfile,
+    cosine,
+    decode_terms,
+    encode_terms,
+    event_score,
+    event_terms,
+    names_in,
+    number_term,
+    store_query,
+)
+
+# One quake told by two outlets in their own words, and a quake in the same province years later.
+ACEH_A = ("Powerful quake kills one in Indonesia's Aceh province",
+          "A powerful 6.1-magnitude earthquake struck the Indonesian province of Aceh on Tuesday, "
+          "killing a child and injuring dozens, officials said. The quake hit the central highland "
+          "district of Bener Meriah, where houses collapsed and a mosque was damaged. The disaster "
+          "agency said rescuers were searching for people feared trapped near Takengon.")
+ACEH_B = ("Earthquake Of Magnitude 6.1 Strikes Indonesia's Aceh Province Killing One",
+          "An earthquake of magnitude 6.1 shook Aceh in western Indonesia on Tuesday. One child was "
+          "killed and dozens were hurt in Bener Meriah district as homes fell, the national "
+          "disaster agency said. Rescue teams reached Takengon by evening.")
+ACEH_LATER = ("Strong earthquake rocks Aceh, residents flee to high ground",
+              "A 7.2-magnitude earthquake struck off the coast of Aceh province on Wednesday, "
+              "sending residents of Banda Aceh fleeing to high ground for fear of a tsunami, "
+              "officials said. The quake was felt in Medan, and no warning was issued.")
+# The same person's rehab, twice: the name is shared, the years and places are not.
+REHAB_2008 = ("Lohan checks into rehab at Promises in Malibu",
+              "Actress Lindsay Lohan checked into the Promises rehab centre in Malibu in 2008, "
+              "her publicist said, after a night out in Hollywood ended with her car in a ditch.")
+REHAB_2013 = ("Lohan begins court-ordered stay at Betty Ford Center",
+              "Lindsay Lohan began a 90-day court-ordered stay at the Betty Ford Center in Rancho "
+              "Mirage in 2013, a judge's order after she lied to police about a crash in Santa "
+              "Monica.")
+PORT = ("Mombasa dockworkers strike over unpaid overtime",
+        "Dockworkers at the port of Mombasa in Kenya walked off the job on Monday over unpaid "
+        "overtime, leaving dozens of container ships waiting at anchor off the coast.")
+TEA = ("Kenyan tea prices slump at Mombasa auction",
+       "Tea prices at the weekly auction in Mombasa fell to their lowest level in four years as "
+       "buyers from Pakistan and Egypt held back orders.")
+
+DAY = date(2013, 7, 2)
+
+
+def _profile(*items: EventTerms) -> StoryProfile:
+    profile = StoryProfile()
+    for item in items:
+        profile.add(item)
+    return profile
+
+
+def _score(a: tuple[str, str], day_a: date | None, b: tuple[str, str], day_b: date | None) -> float:
+    return event_score(event_terms(*a, day_a), _profile(event_terms(*b, day_b)))
+
+
+def test_the_same_event_in_other_words_scores_above_the_threshold():
+    assert _score(ACEH_B, DAY, ACEH_A, DAY) >= THRESHOLD
+    assert _score(ACEH_A, DAY, ACEH_B, date(2013, 7, 3)) >= THRESHOLD
+
+
+def test_undated_rewrites_match_by_their_words_alone():
+    assert _score(ACEH_B, None, ACEH_A, None) >= THRESHOLD
+    assert _score(ACEH_B, None, ACEH_A, DAY) == pytest.approx(
+        cosine(event_terms(*ACEH_B, None), _profile(event_terms(*ACEH_A, DAY))))
+
+
+def test_an_event_of_the_same_kind_in_the_same_place_years_later_stays_apart():
+    assert _score(ACEH_LATER, date(2016, 12, 7), ACEH_A, DAY) < THRESHOLD
+    assert _score(ACEH_LATER, None, ACEH_A, None) < THRESHOLD  # by words alone too
+
+
+def test_the_same_person_in_rehab_twice_is_two_events_even_undated():
+    assert _score(REHAB_2013, None, REHAB_2008, None) < THRESHOLD
+
+
+def test_different_stories_of_one_city_on_one_day_stay_apart():
+    day = date(2025, 3, 17)
+    assert _score(TEA, day, PORT, day) < THRESHOLD
+
+
+def test_the_publication_date_weighs_in_and_fades_with_the_days_apart():
+    near = _score(ACEH_B, DAY, ACEH_A, DAY)
+    month = _score(ACEH_B, date(2013, 8, 1), ACEH_A, DAY)
+    year = _score(ACEH_B, date(2014, 7, 2), ACEH_A, DAY)
+    assert near > month > year
+    assert year < THRESHOLD
+
+
+def test_no_date_is_invented():
+    terms = event_terms(*ACEH_A, None)
+    assert terms.day is None
+    assert not [t for t in terms.vector if t.startswith("y")]
+    assert "y2013" in event_terms(*ACEH_A, DAY).vector
+    profile = _profile(terms)
+    assert profile.first_day is None and profile.last_day is None
+
+
+def test_numbers_are_read_whole_and_small_counts_are_ignored():
+    assert number_term("6.1") == "#6.1"
+    assert number_term("1,000") == "#1000"
+    assert number_term("2009.") == "y2009"
+    assert number_term("3") is None
+    terms = event_terms("", "A 6.1-magnitude quake left 1,000 people and 3 towns without power.", None)
+    assert {"#6.1", "#1000"} <= set(terms.vector)
+    assert "#3" not in terms.vector and "#1" not in terms.vector
+
+
+def test_capitals_in_mid_sentence_are_names_and_weigh_more():
+    assert names_in("Rescuers reached Takengon. Bener Meriah was hit.") == {"Takengon", "Meriah"}
+    assert names_in("Putin spoke. Later Putin left.") == {"Putin"}  # once in mid-sentence
+    assert names_in("Putin spoke. Putin left.") == set()  # only ever opening a sentence
+    named = event_terms("", "Crowds gathered in Felt on Monday.", None).vector
+    plain = event_terms("", "Crowds gathered in felt on Monday.", None).vector
+    assert named["felt"] > plain["felt"]
+
+
+def test_headline_capitals_are_names_only_in_a_sentence_case_headline():
+    title_case = event_terms("Quake Strikes Aceh Province", "", None).vector
+    sentence = event_terms("Quake strikes Aceh province", "", None).vector
+    lower = event_terms("quake strikes aceh province", "", None).vector
+    assert title_case == lower  # every word capitalised: capitals tell nothing
+    assert sentence["aceh"] / sentence["strike"] > lower["aceh"] / lower["strike"]
+
+
+def test_an_item_keeps_its_strongest_terms_at_unit_length():
+    body = " ".join(f"Word{chr(97 + i)}{chr(97 + j)} met Zed{i}{j}." for i in range(10) for j in range(10))
+    terms = event_terms("", body, None)
+    assert len(terms.vector) <= MAX_TERMS
+    assert sum(w * w for w in terms.vector.values()) == pytest.approx(1.0, abs=0.01)
+    assert terms.keys == tuple(terms.vector)[:INDEX_KEYS]
+    assert list(terms.vector.values()) == sorted(terms.vector.values(), reverse=True)
+
+
+def test_stored_terms_read_back_the_same():
+    terms = event_terms(*ACEH_A, DAY)
+    assert decode_terms(encode_terms(terms), DAY) == terms
+    assert decode_terms("", None).vector == {}
+
+
+def test_a_story_profile_sums_its_members_and_spans_their_dates():
+    a, b, c = event_terms(*ACEH_A, DAY), event_terms(*ACEH_B, date(2013, 7, 4)), event_terms(*ACEH_B, None)
+    profile = _profile(a, b, c)
+    assert profile.size == 3
+    assert (profile.first_day, profile.last_day) == (DAY, date(2013, 7, 4))
+    assert dict(zip(profile.terms, profile.weights, strict=True))["aceh"] == pytest.approx(
+        a.vector["aceh"] + b.vector["aceh"] + c.vector["aceh"], rel=1e-4)
+
+
+def test_terms_that_many_held_stories_share_weigh_less_when_looking():
+    terms = event_terms(*ACEH_A, DAY)
+    alone = store_query(terms, {}, 100)
+    common = store_query(terms, {"aceh": 100}, 100)
+    assert alone.vector == pytest.approx(terms.vector, abs=0.002)
+    assert common.vector["aceh"] < terms.vector["aceh"] / 3
+    assert sum(w * w for w in common.vector.values()) == pytest.approx(1.0)
+
+
+def _cluster(items: list[tuple[tuple[str, str], date | None]]) -> list[int]:
+    """Cluster items one at a time; return each one's story (the position that started it)."""
+    index = EventIndex()
+    stories = []
+    for n, (text, day) in enumerate(items):
+        terms = event_terms(*text, day)
+        found = index.best(terms)
+        story = found[0] if found else n
+        index.add(story, terms)
+        stories.append(story)
+    return stories
+
+
+def _partition(items, stories) -> set[frozenset[str]]:
+    groups: dict[int, set[str]] = {}
+    for (text, _), story in zip(items, stories, strict=True):
+        groups.setdefault(story, set()).add(text[0])
+    return {frozenset(g) for g in groups.values()}
+
+
+SMALL_SET = [(ACEH_A, DAY), (ACEH_B, date(2013, 7, 3)), (ACEH_LATER, date(2016, 12, 7)),
+             (REHAB_2008, None), (REHAB_2013, date(2013, 5, 3)), (PORT, date(2025, 3, 17)),
+             (TEA, date(2025, 3, 17))]
+
+
+def test_stories_do_not_depend_on_the_order_items_arrive_in():
+    expected = {frozenset({ACEH_A[0], ACEH_B[0]})} | {
+        frozenset({text[0]}) for text, _ in SMALL_SET if text not in (ACEH_A, ACEH_B)}
+    for order in itertools.permutations(SMALL_SET):
+        assert _partition(order, _cluster(list(order))) == expected
+
+
+def test_candidates_are_bounded_whatever_the_number_of_stories():
+    index = EventIndex()
+    for n in range(500):  # stories all posted under the same key
+        index.add(n, EventTerms({"aceh": 0.8, f"other{n}": 0.6}, None))
+    item = EventTerms({"aceh": 1.0}, None)
+    assert len(index.candidates(item)) == event_index.SHORTLIST
+    assert len(index._postings["aceh"]) == event_index.POSTING_MAX
+    assert set(index.candidates(item)) <= set(range(500 - event_index.POSTING_MAX, 500))
+
+
+def test_the_least_recently_touched_stories_go_first_when_full():
+    index = EventIndex(max_stories=2)
+    a, b = event_terms(*ACEH_A, DAY), event_terms(*REHAB_2008, None)
+    index.add(1, a)
+    index.add(2, b)
+    index.add(1, event_terms(*ACEH_B, DAY))  # story 1 touched again
+    index.add(3, event_terms(*PORT, None))
+    assert 2 not in index and 1 in index and 3 in index
+    assert all(2 not in posting for posting in index._postings.values())
+    assert index.best(b) is None  # the rehab story is no candidate any more
+    index.discard(1)
+    assert 1 not in index and index.best(a) is None
+    assert set(index._holding) == set(index.profile(3).terms)  # term counts follow the profiles
