@@ -23,5 +23,9 @@ USER briefbot
 WORKDIR /home/briefbot
 VOLUME ["/data"]
 
+# `briefbot run` answers GET /healthz; the probe asks it on BRIEFBOT_WEB_HOST/PORT.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["briefbot", "healthcheck"]
+
 ENTRYPOINT ["briefbot"]
 CMD ["run"]

@@ -34,6 +34,7 @@ QUERIES = [
     ("two frequent terms", "officials budget"),
     ("phrase", '"trade agreement"'),
     ("prefix", "negot*"),
+    ("prefix, 8 characters", "sanction*"),
     ("term -exclusion", "sanctions -grain"),
 ]
 
@@ -103,6 +104,13 @@ def measure(url: str, runs: int) -> None:
             count = _count(session, engine.dialect.name, render(parsed))
             print(f"{label:22} {count:>8} {ours[0]:>8.1f}ms {ours[1]:>8.1f}ms "
                   f"{rawt[0]:>7.1f}ms {rawt[1]:>7.1f}ms")
+        print(f"full-text index: {_index_bytes(session, engine.dialect.name) / 2**20:.0f} MiB")
+
+
+def _index_bytes(session, dialect: str) -> int:
+    if dialect == "sqlite":  # the FTS5 segments, prefix indexes included
+        return session.execute(text("SELECT sum(length(block)) FROM items_fts_data")).scalar_one()
+    return session.execute(text("SELECT pg_relation_size('ix_items_search_vector')")).scalar_one()
 
 
 def _count(session, dialect: str, q: str) -> int:

@@ -17,6 +17,7 @@ from telegram.ext import (
     Application,
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -24,19 +25,39 @@ from telegram.ext import (
 )
 
 from bot.context import AppContext
+from bot.delivery.feed_jobs import register_feed_jobs
 from bot.delivery.jobs import register_delivery_jobs
 from bot.metrics import instrument
-from bot.telegram import throttle
-from bot.telegram.buttons import more, pager, start_menu, subscribe, timezone, unsubscribe
-from bot.telegram.handlers import admin, reading, start, subscribing
-from bot.telegram.handlers.common import COMMANDS
+from bot.telegram import language, throttle
+from bot.telegram.addressed import AddressedToBot
+from bot.telegram.buttons import chats as chat_buttons
+from bot.telegram.buttons import (
+    delete,
+    more,
+    pager,
+    start_menu,
+    subscribe,
+    timezone,
+    unsubscribe,
+)
+from bot.telegram.buttons import feeds as feed_buttons
+from bot.telegram.buttons import language as language_buttons
+from bot.telegram.handlers import admin, chats, feeds, reading, start, subscribing
+from bot.telegram.handlers import language as languages
+from bot.telegram.handlers.common import COMMANDS, names
 from bot.telegram.handlers.errors import on_error
 from bot.telegram.rate_limit import ReplyRateLimiter
+from briefs.i18n import _
+from news.language import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, using_language
 
 logger = logging.getLogger(__name__)
 
-# Plain questions are answered in private chats only: in groups the bot would be noise.
+# Plain questions are answered in private chats; in groups only when the bot is mentioned or
+# replied to (else it would be noise).
 PRIVATE_TEXT = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+GROUP_QUESTION = filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS & AddressedToBot()
+# A private message that is only a web address: a source to load, not a question.
+PRIVATE_LINK = PRIVATE_TEXT & filters.Regex(feeds.LINK)
 
 
 def handlers() -> list[BaseHandler]:
@@ -52,22 +73,44 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("brief", reading.brief),
         CommandHandler("trends", reading.trends),
         CallbackQueryHandler(reading.more, pattern=more.PATTERN),
-        # Admin: uploads, loaded documents, figures (each refuses non-admins itself).
+        # Chats: a channel linked from a private chat (/channel or a forwarded post, before
+        # uploads and questions), the chat picker; the bot added, removed, blocked or demoted;
+        # a group that became a supergroup.
+        CommandHandler("channel", chats.channel),
+        MessageHandler(chats.FORWARDED_CHANNEL_POST, chats.forwarded_post),
+        CallbackQueryHandler(chats.pick, pattern=chat_buttons.PATTERN),
+        ChatMemberHandler(chats.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated),
+        # Admin: uploads, loaded documents, figures, deleting a document after a confirmation
+        # button (each refuses non-admins itself).
         MessageHandler(filters.Document.ALL, admin.upload),
         CommandHandler("sources", admin.sources),
         CommandHandler("stats", admin.stats),
+        CommandHandler("delete", admin.delete),
         CallbackQueryHandler(admin.sources_page, pattern=pager.PATTERN),
+        CallbackQueryHandler(admin.delete_button, pattern=delete.PATTERN),
+        # Feeds (admins; each refuses others itself): /feeds and its buttons, /addfeed, and a
+        # lone link in a private chat (an article is loaded, a feed or a site offered as one).
+        CommandHandler("feeds", feeds.feeds),
+        CommandHandler("addfeed", feeds.add_feed),
+        CallbackQueryHandler(feeds.button, pattern=feed_buttons.PATTERN),
+        MessageHandler(PRIVATE_LINK, feeds.link),
         # Subscriptions: what to get, when, in which timezone; the menu and remove buttons.
-        CommandHandler("subscribe", subscribing.subscribe),
-        CommandHandler("unsubscribe", subscribing.unsubscribe),
-        CommandHandler("subscriptions", subscribing.subscriptions),
+        # /sub, /unsub and /list: the names other feed bots use (COMMANDS' aliases).
+        CommandHandler(names("subscribe"), subscribing.subscribe),
+        CommandHandler(names("unsubscribe"), subscribing.unsubscribe),
+        CommandHandler(names("subscriptions"), subscribing.subscriptions),
         CommandHandler("time", subscribing.set_time),
         CommandHandler("timezone", subscribing.set_timezone),
         CallbackQueryHandler(subscribing.subscribe_button, pattern=subscribe.PATTERN),
         CallbackQueryHandler(subscribing.unsubscribe_button, pattern=unsubscribe.PATTERN),
         CallbackQueryHandler(subscribing.timezone_button, pattern=timezone.PATTERN),
-        # Last resort: plain questions (private chats only) and unknown commands.
+        # The language the chat is answered in.
+        CommandHandler("language", languages.language),
+        CallbackQueryHandler(languages.language_button, pattern=language_buttons.PATTERN),
+        # Last resort: plain questions (private chats; groups when addressed) and unknown commands.
         MessageHandler(PRIVATE_TEXT, reading.plain_text),
+        MessageHandler(GROUP_QUESTION, reading.plain_text),
         MessageHandler(filters.COMMAND, start.unknown_command),
     ]
 
@@ -88,22 +131,30 @@ def build_application(ctx: AppContext) -> Application:
         .build()
     )
     application.bot_data["ctx"] = ctx
+    language.install(application)  # first: every reply follows the chat's or sender's language
     throttle.install(application)  # before every handler: a flooding user's updates stop there
     for handler in handlers():
         application.add_handler(instrument(handler))  # handler latency for /metrics
     application.add_error_handler(on_error)
     register_delivery_jobs(application)  # the scheduler tick and the outbox sender
+    register_feed_jobs(application)  # polling the feeds that are due
     return application
 
 
 async def _post_init(application: Application) -> None:
-    """Register the command menu: everyone's commands, and admin ones in admins' chats."""
+    """Register the command menu in every language: everyone's commands, and admin ones in
+    admins' chats. Telegram shows the menu of the user's language, the default (English) else."""
     ctx: AppContext = application.bot_data["ctx"]
-    await application.bot.set_my_commands(_menu(c for c in COMMANDS if not c.admin))
-    for admin_id in sorted(ctx.settings.admin_ids):
-        await application.bot.set_my_commands(_menu(COMMANDS),
-                                              scope=BotCommandScopeChat(admin_id))
+    for code in (None, *(c for c in SUPPORTED_LANGUAGES if c != DEFAULT_LANGUAGE)):
+        with using_language(code):
+            await application.bot.set_my_commands(_menu(c for c in COMMANDS if not c.admin),
+                                                  language_code=code)
+            for admin_id in sorted(ctx.settings.admin_ids):
+                await application.bot.set_my_commands(_menu(COMMANDS),
+                                                      scope=BotCommandScopeChat(admin_id),
+                                                      language_code=code)
 
 
 def _menu(commands: Iterable[Any]) -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in commands]
+    """Return the menu entries in the current language."""
+    return [BotCommand(c.name, _(c.description)) for c in commands]

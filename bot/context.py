@@ -26,9 +26,12 @@ from briefs.render import make_environment
 from storage.clock import utcnow
 from storage.db import current_revision, make_engine, make_session_factory, upgrade
 from storage.ingest.pipeline import Ingestor
+from storage.ingest.workers import Budget, default_workers
 
 if TYPE_CHECKING:
     from services.briefings import BriefingService
+    from services.chats import ChatService
+    from services.feeds import FeedService
     from services.subscriptions import SubscriptionService
 
 logger = logging.getLogger(__name__)
@@ -70,8 +73,17 @@ class AppContext:
 
     @cached_property
     def ingestor(self) -> Ingestor:
-        """Return the document loader."""
-        return Ingestor(self.sessions, max_bytes=self.settings.max_upload_bytes, clock=self.clock)
+        """Return the document loader (its parse workers start with the first document)."""
+        settings = self.settings
+        workers = default_workers() if settings.ingest_workers is None else settings.ingest_workers
+        budget = Budget(workers, settings.ingest_timeout_seconds, settings.ingest_memory_mb)
+        return Ingestor(self.sessions, max_bytes=settings.max_upload_bytes, clock=self.clock,
+                        budget=budget)
+
+    def close(self) -> None:
+        """Stop what the context started in the background (the ingest workers)."""
+        if "ingestor" in self.__dict__:  # never built: nothing to stop
+            self.ingestor.close()
 
     @cached_property
     def env(self) -> Environment:
@@ -91,11 +103,27 @@ class AppContext:
         return BriefingService(self.sessions, self.env, clock=self.clock)
 
     @cached_property
+    def feeds(self) -> FeedService:
+        """Return the feed service (sources polled for new documents)."""
+        from services.feeds import FeedService
+
+        return FeedService(self.sessions, self.ingestor, max_bytes=self.settings.max_upload_bytes,
+                           allow_private=self.settings.feeds_allow_private,
+                           timeout=self.settings.feeds_timeout_seconds, clock=self.clock)
+
+    @cached_property
     def subscriptions(self) -> SubscriptionService:
         """Return the subscription service."""
         from services.subscriptions import SubscriptionService
 
         return SubscriptionService(self.sessions, self.settings, clock=self.clock)
+
+    @cached_property
+    def chats(self) -> ChatService:
+        """Return the chat service (linked channels, migrated groups, the bot's membership)."""
+        from services.chats import ChatService
+
+        return ChatService(self.sessions, self.settings, clock=self.clock)
 
 
 def app_context(context: Any) -> AppContext:

@@ -13,6 +13,9 @@ template cache. Callers never pick one: ``render_template`` chooses by name.
 Filters are written for both modes: the ones that produce markup check
 ``eval_ctx.autoescape``.
 
+Every text is translatable (briefs.i18n): the i18n extension is installed before the twin is
+made, so both speak the reader's language; dates, numbers and country names follow it too.
+
 Templates for Telegram put CUT_MARKER between stories; the briefing service splits there
 (``briefs.briefing_split``, falling back to ``briefs.telegram_html``).
 """
@@ -29,6 +32,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from briefs import i18n
+from briefs.i18n import _, format_day, format_number, ngettext
 from briefs.telegram_html import CUT_MARKER, TELEGRAM_LIMIT
 from briefs.types import Briefing
 from news.countries.lookup import Country, flag_emoji
@@ -42,8 +47,6 @@ TEXT_SUFFIX = ".text.j2"
 HIGHLIGHT_OPEN = "\x02"
 HIGHLIGHT_CLOSE = "\x03"
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 _SAFE_SCHEMES = ("http://", "https://", "tg://", "mailto:")
 _HIGHLIGHT_RE = re.compile(f"{HIGHLIGHT_OPEN}(.*?){HIGHLIGHT_CLOSE}", re.S)
 _TEXT_ENV_ATTR = "briefbot_text_environment"
@@ -52,24 +55,27 @@ _TEXT_ENV_ATTR = "briefbot_text_environment"
 ECHO_CHARS = 100
 
 
-def date_human(value: date | datetime | None, default: str = "undated",
+def date_human(value: date | datetime | None, default: str | None = None,
                with_time: bool = False) -> str:
-    """Format a date as '17 March 2025' (locale-independent); default when missing."""
+    """Format a date as '17 March 2025' in the reader's language; default when missing."""
     if value is None:
-        return default
-    text = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-    if with_time and isinstance(value, datetime):
-        text += f", {value:%H:%M}"
-    return text
+        return _("undated") if default is None else default
+    return format_day(value, with_time)
 
 
-def sources(names: Iterable[str], limit: int = 4, default: str = "unknown source") -> str:
+def _more(shown: str, hidden: int) -> str:
+    """Append '+N more' to a shortened list (nothing when nothing is hidden)."""
+    if hidden <= 0:
+        return shown
+    return ngettext("%(shown)s +%(num)d more", "%(shown)s +%(num)d more", hidden, shown=shown)
+
+
+def sources(names: Iterable[str], limit: int = 4, default: str | None = None) -> str:
     """Join distinct source names ('TASS, RT'), '+N more' past limit."""
     unique = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     if not unique:
-        return default
-    shown = ", ".join(unique[:limit])
-    return f"{shown} +{len(unique) - limit} more" if len(unique) > limit else shown
+        return _("unknown source") if default is None else default
+    return _more(", ".join(unique[:limit]), len(unique) - limit)
 
 
 def flag(value: Country | str | None) -> str:
@@ -84,8 +90,8 @@ def flag(value: Country | str | None) -> str:
 def country_list(countries: Iterable[Country], limit: int = 5) -> str:
     """Join countries as 'flag name' pairs, '+N more' past limit."""
     items = list(countries)
-    shown = ", ".join(f"{flag(c)} {c.name}".strip() for c in items[:limit])
-    return f"{shown} +{len(items) - limit} more" if len(items) > limit else shown
+    return _more(", ".join(f"{flag(c)} {c.name}".strip() for c in items[:limit]),
+                 len(items) - limit)
 
 
 def truncate_words(text: str, count: int = 30, end: str = "…") -> str:
@@ -100,12 +106,6 @@ def echo(text: str | None, limit: int = ECHO_CHARS) -> str:
     """Shorten what a user typed to limit characters (ending "…") before a reply repeats it."""
     text = text or ""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """Return '1 source' / '2 sources' (or the given irregular plural)."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
 
 
 def safe_url(url: str | None) -> str | None:
@@ -136,7 +136,7 @@ FILTERS: dict[str, Any] = {
     "country_list": country_list,
     "truncate_words": truncate_words,
     "echo": echo,
-    "plural": plural,
+    "number": format_number,
     "safe_url": safe_url,
     "highlight": highlight,
 }
@@ -162,6 +162,7 @@ def make_environment(override_dir: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    i18n.install(env)  # before the twin below, which binds its own copy of the extension
     env.filters.update(FILTERS)
     env.globals.update(CUT_MARKER=Markup(CUT_MARKER), TELEGRAM_LIMIT=TELEGRAM_LIMIT)
     env.extend(**{_TEXT_ENV_ATTR: env.overlay(autoescape=False)})

@@ -39,7 +39,7 @@ class EnrichedItem:
 
 def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> EnrichedItem:
     """Build the stored form of *parsed*, an item of document *doc* loaded at *now*."""
-    countries = tag_countries(parsed.title, parsed.body)
+    countries = tag_countries(parsed.title, parsed.body, parsed.published)
     features = features_for(
         parsed.title, parsed.body, parsed.published, tuple(c.code for c in countries)
     )

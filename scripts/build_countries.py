@@ -156,6 +156,14 @@ DOMINANCE = 3.0  # a candidate this many times the others together owns a shared
 CAPITAL_DOMINANCE = 5.0
 REGION_POPULATION = 1_000_000  # a state, province or county ranks like a city this big
 BIG_CITY = 1_000_000  # a city this big is meant as the city whatever else its name means
+# A city abroad this big, with its name in this many languages, is known by name in English
+# news ("Palermo", "Istanbul"), even when a province shares its name; other towns abroad count
+# only where the item names their country (GeoNames lists wards and suburbs as cities too).
+PROMINENT_CITY = 500_000
+KNOWN_NAMES = 20
+# A city at home this big inflates its own name's frequency: that it is also in the dictionary
+# ("boston", a card game) does not make it a word; a person's name still does ("Austin").
+LOCAL_BIG_CITY = 500_000
 SHORT_FORM_MIN_POPULATION = 500_000  # three-letter names ("Ufa") only for big cities
 WORD_ZIPF = 3.5  # a dictionary word at least this common is risky ("Nice", "Mobile", "Reading")
 REGION_WORD_ZIPF = 4.5  # a region is famous in its own right: only a very common word is risky
@@ -314,6 +322,7 @@ class Candidates:
     region: bool = False
     state: bool = False  # a state, province or territory of a federal English-news country
     district: bool = True  # every city of this name is a district or obscure (no region either)
+    known: bool = False  # some city of this name is prominent and known in many languages
 
 
 def collect_places(src: PlaceSources) -> dict[str, Candidates]:
@@ -321,7 +330,10 @@ def collect_places(src: PlaceSources) -> dict[str, Candidates]:
     found: dict[str, Candidates] = {}
     districts = district_ids(src.cities)
 
-    def add(form: str, code: str, population: int, region: bool, district: bool, state: bool = False) -> None:
+    def add(
+        form: str, code: str, population: int, region: bool, district: bool, state: bool = False,
+        known: bool = False,
+    ) -> None:
         rank = REGION_POPULATION if region else population
         form = form.removeprefix("The ")  # "in the Bronx", "the Woodlands": matched after "the"
         first, _, rest = form.partition(" ")
@@ -335,6 +347,7 @@ def collect_places(src: PlaceSources) -> dict[str, Candidates]:
         entry.region |= region
         entry.state |= state
         entry.district &= district
+        entry.known |= known
 
     for city in src.cities:
         code, pop, name = city["countrycode"], city["population"], city["name"]
@@ -346,8 +359,9 @@ def collect_places(src: PlaceSources) -> dict[str, Candidates]:
         forms |= {m.group(1) for f in forms if (m := _RIVER_SUFFIX.match(f))}
         # GeoNames gives neighbourhoods and census areas no alternate name ("Clairlea-Birchmount").
         obscure = pop < DISTRICT_MAX_POPULATION and not any(city["alternatenames"])
+        known = pop >= PROMINENT_CITY and len(city["alternatenames"]) >= KNOWN_NAMES
         for form in forms:
-            add(form, code, pop, False, obscure or city["geonameid"] in districts)
+            add(form, code, pop, False, obscure or city["geonameid"] in districts, known=known)
     regions = [(clean_subdivision(n), c, c in FEDERAL and t in STATE_TYPES) for n, c, t in src.subdivisions]
     regions += [(n, "US", True) for n in src.us_states] + [(n, "US", False) for n in src.us_counties]
     for name, code, state in regions:
@@ -375,10 +389,12 @@ def doubt(form: str, entry: Candidates, src: PlaceSources, persons: set[str]) ->
         return WORD
     if entry.district:
         return OBSCURE
-    # Abroad, only big cities stand alone; ISO 3166-2 lists every subdivision, and its names
-    # meet English ones ("Midlands" is a Zimbabwean province): the hand table lists the famous.
+    # Abroad, only prominent cities stand alone; ISO 3166-2 lists every subdivision, and its
+    # names meet English ones ("Midlands" is a Zimbabwean province): the hand table lists the
+    # famous regions.
     local = not ENGLISH_NEWS_COUNTRIES.isdisjoint(entry.weights)
-    if not (big or local):
+    known = entry.known and form.lower() not in src.words  # "Erode", "Perm": also a word
+    if not (big or known or local):
         return OBSCURE
     small = entry.population < MINOR_POPULATION and not entry.region
     return MINOR if small and " " not in form else ""
@@ -394,7 +410,9 @@ def _word_like(form: str, entry: Candidates, src: PlaceSources, persons: set[str
     zipf = src.zipf(form.lower())
     local = not ENGLISH_NEWS_COUNTRIES.isdisjoint(entry.weights)
     # A region at home is famous in its own right: only a very common word is doubtful.
-    if form.lower() in src.words and zipf >= (REGION_WORD_ZIPF if entry.region and local else WORD_ZIPF):
+    threshold = REGION_WORD_ZIPF if entry.region and local else WORD_ZIPF
+    big_here = local and entry.population >= LOCAL_BIG_CITY
+    if form.lower() in src.words and zipf >= threshold and not big_here:
         return True
     if zipf >= USAGE_ZIPF and entry.population < USAGE_POPULATION and not entry.region:
         return True  # far more common in text than the town's size explains ("Obama")

@@ -18,18 +18,29 @@ import jinja2
 from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 
+from briefs.briefing_rank import story_day
 from briefs.briefing_split import SegmentCache, split_cached
-from briefs.briefings import country_briefing, daily_briefing, personal_briefing, topic_briefing
-from briefs.render import render_briefing, render_template
+from briefs.briefings import (
+    about_names,
+    country_briefing,
+    daily_briefing,
+    period_briefing,
+    personal_briefing,
+    quoted,
+    topic_briefing,
+)
+from briefs.i18n import _
+from briefs.render import date_human, render_briefing, render_template
 from briefs.telegram_html import TELEGRAM_LIMIT
 from briefs.types import Briefing, StoryView
-from news.countries.lookup import resolve_country
+from news.countries.lookup import display_country, resolve_country
+from services.intents import Period, Window
+from services.news import country_news
 from storage.clock import utcnow
 from storage.query import parse_query
 from storage.records import StoryRecord
 from storage.repositories.story_views import (
     newest_story_day,
-    stories_about_country,
     stories_first_seen_between,
     stories_published_on,
     story_hits,
@@ -100,26 +111,54 @@ class BriefingService:
                 records = stories_published_on(session, chosen, _prefilter(interests), tz=tz)
         return chosen, records
 
-    def country(self, code: str, days: int = 7) -> Briefing:
-        """Return the latest stories about one country (about first, then mentions), last N days."""
-        code = resolve_country(code)
-        since = self.clock().date() - timedelta(days=max(1, days) - 1)
-        with self.sessions() as session:
-            records = stories_about_country(session, code, since)
-        return country_briefing(records, code, since, self.clock(),
-                                limit=self.top_n * 2, mentions_limit=self.also_n)
+    def country(self, code: str | Sequence[str], days: int = 7,
+                period: Period | None = None) -> Briefing:
+        """Return the stories about one country (or all of several), about first, then mentions.
 
-    def topic(self, query: str, limit: int = 10) -> Briefing:
-        """Return stories matching a search query, best first; blank query: a helpful note."""
+        The window is the last *days* days or the period named; the latest stories outside
+        it stand in when it is short (see services.news.country_news). Raises
+        UnknownCountryError for a name no country has.
+        """
+        codes = [code] if isinstance(code, str) else list(code)
+        codes = list(dict.fromkeys(resolve_country(c) for c in codes))
+        found = country_news(self.sessions, codes, self.clock().date(), period=period, days=days,
+                             fill=self.top_n * 2)
+        return country_briefing(found.inside, codes, found.window.start, self.clock(),
+                                limit=self.top_n * 2, mentions_limit=self.also_n,
+                                earlier=found.earlier, known=found.known,
+                                period=found.window.label if found.named else None)
+
+    def period(self, period: Period) -> Briefing:
+        """Return the stories of a period ("this week", "in March"), ranked as a daily one."""
+        found = country_news(self.sessions, (), self.clock().date(), period=period,
+                             fill=self.top_n * 2)
+        label = (found.window.label if found.named
+                 else _("since %(date)s", date=date_human(found.window.start)))
+        return period_briefing(found.inside, found.earlier, label, found.window.end, self.clock(),
+                               top_n=self.top_n, also_n=self.also_n, notice=found.notice)
+
+    def topic(self, query: str, limit: int = 10, countries: Sequence[str] = (),
+              period: Period | None = None) -> Briefing:
+        """Return stories matching a search query, best first; blank query: a helpful note.
+
+        Narrowed to *countries* and a *period* when given; when nothing matches within them,
+        one line says so and the best matches overall follow.
+        """
         if parse_query(query or "").is_empty:
             return topic_briefing([], "", self.clock())
+        narrowed = bool(countries or period)
         with self.sessions() as session:
-            hits = story_hits(session, query, limit)
+            hits = story_hits(session, query, TOPIC_MATCH_LIMIT if narrowed else limit)
             records = story_records(session, [sid for sid, _ in hits])
+            newest = newest_story_day(session) if period and period.kind == "month" else None
         by_id = dict(hits)
         for record in records:
             record.score, record.snippet = by_id[record.story_id].score, by_id[record.story_id].snippet
-        return topic_briefing(records, query, self.clock())
+        subtitle = None
+        if narrowed:
+            window = period.window(self.clock().date(), newest) if period else None
+            records, subtitle = _narrowed(records, query, countries, window)
+        return topic_briefing(records[:limit], query, self.clock(), subtitle=subtitle)
 
     def personal(self, interests: Interests, since: datetime | None, until: datetime,
                  tz: ZoneInfo) -> Briefing:
@@ -189,6 +228,22 @@ class BriefingService:
             return records
         ids = frozenset().union(*(self._topic_ids(session, t) for t in interests.topics))
         return [r for r in records if wanted(r, interests, ids)]
+
+
+def _narrowed(records: list[StoryRecord], query: str, countries: Sequence[str],
+              window: Window | None) -> tuple[list[StoryRecord], str | None]:
+    """Keep the matches tagged with *countries* in *window*; none: all, after a line saying so."""
+    kept = [r for r in records if {c for c, _ in r.countries} >= set(countries)
+            and (window is None or window.holds(story_day(r)))]
+    names = [display_country(c).name for c in countries]
+    about = about_names(names, "standard") if names else ""
+    where = " ".join(part for part in (about, window.label if window else "") if part)
+    if kept or not records:
+        return kept, (where[:1].upper() + where[1:]) or None
+    if where:
+        return records, _("Nothing matches %(query)s %(where)s; the best matches:",
+                          query=quoted(query.strip()), where=where)
+    return records, _("Nothing matches %(query)s; the best matches:", query=quoted(query.strip()))
 
 
 def _prefilter(interests: Interests) -> frozenset[str] | None:

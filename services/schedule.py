@@ -5,6 +5,11 @@ delivery time in their IANA zone. `local_due_at` turns a local date and that tim
 instant, daylight-saving changes included; the scheduler tick (`due_runs`) and `/time`
 (`next_delivery`) both build on it, so `/time` shows exactly when the briefing arrives.
 
+Punctuality: ticks fall on a fixed grid (`next_tick`: every wall-clock minute by default), and
+each tick builds the runs due before the next one (`due_runs(..., ahead=...)`); their outbox
+rows are not sent before their due instant, so sending starts at the due second instead of
+after a tick's build.
+
 Missed runs: only the newest one still inside the catch-up window is sent late; the others
 come back stale (with a reason) so the tick records them as skipped.
 """
@@ -24,6 +29,7 @@ if TYPE_CHECKING:  # plain data loaded by the repository; no database here
 logger = logging.getLogger(__name__)
 
 DAILY_PREFIX = "daily:"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,17 @@ def next_delivery(now_utc: datetime, delivery_time: time, tz: ZoneInfo) -> datet
     return due.astimezone(tz)
 
 
+def next_tick(now_utc: datetime, interval: float) -> datetime:
+    """Return the first instant after *now_utc* on the tick grid (UTC).
+
+    The grid is every whole multiple of *interval* seconds since the Unix epoch: with 60 s,
+    every wall-clock minute (hh:mm:00), so a tick meets the minute a subscriber chose.
+    """
+    step = max(1, round(interval * 1_000_000))  # microseconds: exact, unlike float seconds
+    elapsed = (now_utc.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
+    return EPOCH + timedelta(microseconds=(elapsed // step + 1) * step)
+
+
 def recent_daily_keys(now_utc: datetime) -> set[str]:
     """Return every key a subscriber's yesterday or today can have at *now_utc*, in any zone.
 
@@ -102,31 +119,33 @@ def recent_daily_keys(now_utc: datetime) -> set[str]:
 
 
 def due_runs(subscribers: Iterable[ScheduledSubscriber], now_utc: datetime,
-             grace: timedelta) -> list[DueRun]:
-    """Return the runs due by *now_utc* that have no outbox row: fresh ones and stale ones.
+             grace: timedelta, ahead: timedelta = timedelta(0)) -> list[DueRun]:
+    """Return the runs due by *now_utc* + *ahead* that have no outbox row: fresh and stale.
 
-    For each subscriber, today's and yesterday's local dates are candidates (yesterday's
-    matters when a run late in the evening was missed across midnight). The latest run
-    inside the *grace* window is fresh; older ones are flagged stale with a reason (only
-    runs after the subscriber was created: a new subscriber is not told about briefings
-    from before they joined). *subscribers* carry the keys already in the outbox (`booked`),
-    loaded for `recent_daily_keys(now_utc)`.
+    For each subscriber, the local dates of that horizon and the day before are candidates
+    (yesterday's matters when a run late in the evening was missed across midnight). The
+    latest run inside the *grace* window is fresh (a run not due yet is too: it is built
+    ahead, and its row waits for its due instant); older ones are flagged stale with a
+    reason (only runs after the subscriber was created: a new subscriber is not told about
+    briefings from before they joined). *subscribers* carry the keys already in the outbox
+    (`booked`), loaded for `recent_daily_keys(now_utc + ahead)`.
     """
     now_utc = now_utc.astimezone(UTC)
+    horizon = now_utc + ahead
     out: list[DueRun] = []
     for sub in subscribers:
-        open_runs = [r for r in _candidate_runs(sub, now_utc) if r.briefing_key not in sub.booked]
+        open_runs = [r for r in _candidate_runs(sub, horizon) if r.briefing_key not in sub.booked]
         out.extend(_classify(open_runs, sub, now_utc, grace))
     return out
 
 
-def _candidate_runs(sub: ScheduledSubscriber, now_utc: datetime) -> list[DueRun]:
+def _candidate_runs(sub: ScheduledSubscriber, horizon: datetime) -> list[DueRun]:
     tz = zone_of(sub.timezone)
-    today = now_utc.astimezone(tz).date()
+    today = horizon.astimezone(tz).date()
     runs = []
     for day in (today - timedelta(days=1), today):
         due = local_due_at(day, sub.delivery_time, tz)
-        if _has_come(due, now_utc):
+        if _has_come(due, horizon):
             runs.append(DueRun(sub.id, sub.chat_id, sub.timezone, day, due, sub.last_briefed_at))
     return runs
 

@@ -39,7 +39,7 @@ from services.subscription_views import (
     view_of,
 )
 from storage.clock import utcnow
-from storage.records import SubscriberRecord, SubscriptionRecord
+from storage.records import ChatRef, SubscriberRecord, SubscriptionRecord
 from storage.repositories import subscribers as repo
 
 if TYPE_CHECKING:
@@ -55,6 +55,15 @@ TOPIC_MAX_CHARS = 100
 # gets (3,000 topics took 47 s to build one), and nobody reads a briefing of fifty topics.
 MAX_SUBSCRIPTIONS = 50
 
+
+
+# A chat id alone means the whole chat (a private chat, a group); a ChatRef can name a forum topic.
+Chat = int | ChatRef
+
+
+def chat_ref(chat: Chat) -> ChatRef:
+    """Return the ChatRef a chat id or ChatRef names."""
+    return chat if isinstance(chat, ChatRef) else ChatRef(chat)
 
 
 class _HasKindValue(Protocol):
@@ -83,7 +92,7 @@ class NewChatDefaults(Protocol):
 
 
 class SubscriptionService:
-    """Apply what subscribers ask for; every method takes the chat id and returns a view."""
+    """Apply what subscribers ask for; every method takes the chat (or topic) and returns a view."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: NewChatDefaults, *,
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -92,16 +101,16 @@ class SubscriptionService:
         self._clock = clock
 
     # -- /subscribe ---------------------------------------------------------------------
-    def subscribe(self, chat_id: int, text: str, *, username: str | None = None) -> SubscribeResult:
+    def subscribe(self, chat: Chat, text: str, *, username: str | None = None) -> SubscribeResult:
         """Apply /subscribe arguments: none (menu), a country, 'topic X', 'daily [at HH:MM]'."""
         head, _, rest = text.strip().partition(" ")
         head, rest = head.lower(), rest.strip()
         if not head:
-            return self.menu(chat_id)
+            return self.menu(chat)
         if head == "daily":
-            return self._subscribe_daily(chat_id, rest, username)
+            return self._subscribe_daily(chat, rest, username)
         if head == "topic":
-            return self.add(chat_id, "topic", rest, username=username)
+            return self.add(chat, "topic", rest, username=username)
         query = rest if head == "country" else text.strip()
         try:
             code = resolve_country(query)
@@ -111,9 +120,9 @@ class SubscriptionService:
             fits = not close and len(offer) <= TOPIC_MAX_CHARS
             return SubscribeResult("unknown_country", suggestions=close, query=query,
                                    topic_offer=offer if fits else "")
-        return self.add(chat_id, "country", code, username=username)
+        return self.add(chat, "country", code, username=username)
 
-    def _subscribe_daily(self, chat_id: int, rest: str, username: str | None) -> SubscribeResult:
+    def _subscribe_daily(self, chat: Chat, rest: str, username: str | None) -> SubscribeResult:
         when = rest[3:] if rest.lower().startswith("at ") else rest
         at = None
         if when.strip():
@@ -121,9 +130,9 @@ class SubscriptionService:
                 at = parse_time(when)
             except TimeParseError as exc:
                 return SubscribeResult("bad_time", query=when.strip(), time_error=exc.reason)
-        return self.add(chat_id, "daily", username=username, at=at)
+        return self.add(chat, "daily", username=username, at=at)
 
-    def add(self, chat_id: int, kind: str, value: str = "", *, username: str | None = None,
+    def add(self, chat: Chat, kind: str, value: str = "", *, username: str | None = None,
             at: time | None = None, menu_page: int | None = None) -> SubscribeResult:
         """Subscribe the chat to one thing (optionally setting the time, or returning the menu)."""
         if kind == "topic":
@@ -135,7 +144,7 @@ class SubscriptionService:
         if kind == "country" and country_choice(value) is None:  # a forged or stale button
             return SubscribeResult("unknown_country", query=value)
         with self._sessions.begin() as session:
-            subscriber = self._subscriber(session, chat_id, username)
+            subscriber = self._subscriber(session, chat, username)
             if self._full(session, subscriber, kind, value):  # nothing changes
                 menu = None if menu_page is None else self._menu(session, subscriber, menu_page)
                 return SubscribeResult("too_many", menu=menu, limit=MAX_SUBSCRIPTIONS)
@@ -149,10 +158,10 @@ class SubscriptionService:
                                    menu=menu, schedule=self._schedule(subscriber),
                                    time_changed=at is not None)
 
-    def menu(self, chat_id: int, page: int = 0) -> SubscribeResult:
+    def menu(self, chat: Chat, page: int = 0) -> SubscribeResult:
         """Return the subscribe menu: daily, countries most covered first (paged), a topic."""
         with self._sessions() as session:
-            subscriber = repo.subscriber_by_chat(session, chat_id)
+            subscriber = self._find(session, chat)
             return SubscribeResult("menu", menu=self._menu(session, subscriber, page))
 
     def _menu(self, session: Session, subscriber: SubscriberRecord | None, page: int) -> SubscribeMenu:
@@ -167,10 +176,10 @@ class SubscriptionService:
         return SubscribeMenu(shown, page, pages, daily_subscribed=daily)
 
     # -- /subscriptions and /unsubscribe -------------------------------------------------
-    def listing(self, chat_id: int, page: int = 0) -> SubscriptionList:
+    def listing(self, chat: Chat, page: int = 0) -> SubscriptionList:
         """Return one page of the chat's subscriptions with their schedule."""
         with self._sessions() as session:
-            return self._listing(session, repo.subscriber_by_chat(session, chat_id), page)
+            return self._listing(session, self._find(session, chat), page)
 
     def _listing(self, session: Session, subscriber: SubscriberRecord | None, page: int) -> SubscriptionList:
         if subscriber is None:
@@ -182,11 +191,11 @@ class SubscriptionService:
         return SubscriptionList(shown, page, pages, len(views), self._schedule(subscriber),
                                 offset=page * LIST_PAGE_SIZE)
 
-    def unsubscribe(self, chat_id: int, text: str) -> UnsubscribeResult:
+    def unsubscribe(self, chat: Chat, text: str) -> UnsubscribeResult:
         """Apply /unsubscribe arguments: none (list with buttons), 'all', 'daily', 'topic X', a country."""
         query = text.strip()
         with self._sessions.begin() as session:
-            subscriber = repo.subscriber_by_chat(session, chat_id)
+            subscriber = self._find(session, chat)
             if not query or subscriber is None:
                 status = "list" if not query else "not_found"
                 return UnsubscribeResult(status, self._listing(session, subscriber, 0), query=query)
@@ -223,10 +232,10 @@ class SubscriptionService:
             return None, exc
         return repo.find_subscription(session, subscriber, "country", code), None
 
-    def remove(self, chat_id: int, subscription_id: int, page: int = 0) -> UnsubscribeResult:
+    def remove(self, chat: Chat, subscription_id: int, page: int = 0) -> UnsubscribeResult:
         """Remove one subscription by id (a remove button); say not_found when already gone."""
         with self._sessions.begin() as session:
-            subscriber = repo.subscriber_by_chat(session, chat_id)
+            subscriber = self._find(session, chat)
             target = repo.subscription_of(session, subscriber, subscription_id) if subscriber else None
             if subscriber is None or target is None:
                 return UnsubscribeResult("not_found", self._listing(session, subscriber, page))
@@ -235,49 +244,49 @@ class SubscriptionService:
             return UnsubscribeResult("removed", self._listing(session, subscriber, page), (removed,))
 
     # -- /time and /timezone -------------------------------------------------------------
-    def set_time(self, chat_id: int, text: str, *, username: str | None = None) -> TimeResult:
+    def set_time(self, chat: Chat, text: str, *, username: str | None = None) -> TimeResult:
         """Show (no argument) or set the local delivery time."""
         query = text.strip()
         if not query:
-            return self._show(chat_id, lambda s, sub: TimeResult("show", s, subscribed=sub))
+            return self._show(chat, lambda s, sub: TimeResult("show", s, subscribed=sub))
         try:
             at = parse_time(query)
         except TimeParseError as exc:
             reason = exc.reason  # the name exc is unbound after the except block
-            return self._show(chat_id, lambda s, sub: TimeResult("invalid", s, query, reason, sub))
+            return self._show(chat, lambda s, sub: TimeResult("invalid", s, query, reason, sub))
         with self._sessions.begin() as session:
-            subscriber = self._subscriber(session, chat_id, username)
+            subscriber = self._subscriber(session, chat, username)
             subscriber = repo.set_delivery_time(session, subscriber, at)
             subscribed = bool(repo.subscriptions_of(session, subscriber))
             return TimeResult("set", self._schedule(subscriber), query, subscribed=subscribed)
 
-    def set_timezone(self, chat_id: int, text: str, *, username: str | None = None) -> TimezoneResult:
+    def set_timezone(self, chat: Chat, text: str, *, username: str | None = None) -> TimezoneResult:
         """Show (no argument) or set the IANA timezone, suggesting close names on a typo."""
         query = text.strip()
         if not query:
-            return self._show(chat_id, lambda s, _: TimezoneResult("show", s))
+            return self._show(chat, lambda s, _: TimezoneResult("show", s))
         try:
             match = resolve_timezone(query)
         except UnknownTimezoneError as exc:
             reason, close = exc.reason, tuple(exc.suggestions)
-            return self._show(chat_id, lambda s, _: TimezoneResult("invalid", s, query, reason, close))
+            return self._show(chat, lambda s, _: TimezoneResult("invalid", s, query, reason, close))
         with self._sessions.begin() as session:
-            subscriber = self._subscriber(session, chat_id, username)
+            subscriber = self._subscriber(session, chat, username)
             subscriber = repo.set_timezone(session, subscriber, match.name)
             return TimezoneResult("set", self._schedule(subscriber), query,
                                   fixed_offset=match.fixed_offset)
 
-    def _show(self, chat_id: int, build: Callable[[Schedule, bool], object]):  # noqa: ANN202
+    def _show(self, chat: Chat, build: Callable[[Schedule, bool], object]):  # noqa: ANN202
         with self._sessions() as session:
-            subscriber = repo.subscriber_by_chat(session, chat_id)
+            subscriber = self._find(session, chat)
             subscribed = bool(subscriber and repo.subscriptions_of(session, subscriber))
             return build(self._schedule(subscriber), subscribed)
 
     # -- for delivery and admin ----------------------------------------------------------
-    def interests(self, chat_id: int) -> Interests | None:
+    def interests(self, chat: Chat) -> Interests | None:
         """Return the chat's interests, or None when it has no subscriptions."""
         with self._sessions() as session:
-            subscriber = repo.subscriber_by_chat(session, chat_id)
+            subscriber = self._find(session, chat)
             subs = repo.subscriptions_of(session, subscriber) if subscriber else []
             return interests_of(subs) if subs else None
 
@@ -289,11 +298,17 @@ class SubscriptionService:
             return False  # already there: "exists", as before
         return len(repo.subscriptions_of(session, subscriber)) >= MAX_SUBSCRIPTIONS
 
-    def _subscriber(self, session: Session, chat_id: int, username: str | None) -> SubscriberRecord:
+    def _subscriber(self, session: Session, chat: Chat, username: str | None) -> SubscriberRecord:
+        ref = chat_ref(chat)
         return repo.get_or_create_subscriber(
-            session, chat_id, username=username, timezone=self._settings.timezone,
-            delivery_time=self._settings.delivery_time,
+            session, ref.chat_id, username=username, timezone=self._settings.timezone,
+            delivery_time=self._settings.delivery_time, thread_id=ref.thread_id, kind=ref.kind,
         )
+
+    @staticmethod
+    def _find(session: Session, chat: Chat) -> SubscriberRecord | None:
+        ref = chat_ref(chat)
+        return repo.subscriber_by_chat(session, ref.chat_id, ref.thread_id)
 
     def _schedule(self, subscriber: SubscriberRecord | None) -> Schedule:
         """Return when the next briefing arrives (settings' defaults for a new chat)."""

@@ -113,6 +113,12 @@ class Dialect(ABC):
     def skip_locked(self, candidates: Select, of) -> Select:
         """Make a candidate SELECT skip rows another transaction is claiming right now."""
 
+    def worth_retrying(self, exc: DBAPIError) -> bool:
+        """Tell whether *exc* chose this transaction to break a lock conflict (try it again)."""
+        # SQLite has one writer at a time: a lock it cannot take is waited for (busy_timeout),
+        # never a deadlock, and trying again would not take it either.
+        return False
+
     # -- reads ----------------------------------------------------------------------------
 
     @abstractmethod
@@ -482,6 +488,10 @@ class PostgreSQL(Dialect):
         """Add FOR UPDATE OF *of* SKIP LOCKED: each process claims rows the others do not."""
         return candidates.with_for_update(skip_locked=True, of=of)
 
+    def worth_retrying(self, exc: DBAPIError) -> bool:
+        """Tell whether the server broke a deadlock or a serialization conflict with *exc*."""
+        return getattr(exc.orig, "sqlstate", None) in RETRYABLE
+
     def one_of(self, column: str, name: str, values: Sequence[object]) -> tuple[str, dict]:
         """Return "*column* = ANY(:name)" with the values as one array."""
         return f"{column} = ANY(:{name})", {name: list(values)}
@@ -559,6 +569,9 @@ class PostgreSQL(Dialect):
 
 
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
+# SQLSTATEs of a transaction the server chose to fail so that others may go on: a deadlock,
+# a serialization failure. Its savepoint can be rolled back and run again.
+RETRYABLE = frozenset({"40P01", "40001"})
 
 
 @contextmanager

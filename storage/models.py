@@ -122,18 +122,24 @@ class ItemCountry(Base):
 
 
 class Subscriber(Base):
-    """A Telegram chat that receives briefings."""
+    """A Telegram chat (or one topic of a forum supergroup) that receives briefings."""
 
     __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id", name="uq_subscribers_chat_thread"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # A forum topic's message_thread_id: its subscriptions and briefings are its own. 0: the chat.
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    chat_kind: Mapped[str] = mapped_column(String(16), default="private",
+                                           server_default="private")  # private|group|supergroup|channel
     username: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     delivery_time: Mapped[time] = mapped_column(Time, default=time(7, 30))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_briefed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str | None] = mapped_column(String(8))  # chosen with /language; None: not chosen
 
     subscriptions: Mapped[list[Subscription]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan"
@@ -153,6 +159,18 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+
+
+class ChatLink(Base):
+    """A chat (a channel) a user manages from their private chat; `selected`: the one acted on now."""
+
+    __tablename__ = "chat_links"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    selected: Mapped[bool] = mapped_column(Boolean, default=False)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Delivery(Base):
@@ -196,3 +214,55 @@ class SendWindowToken(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     token: Mapped[int] = mapped_column(Integer, primary_key=True)
     busy_until: Mapped[float] = mapped_column(Float)
+
+
+class SavedQuery(Base):
+    """A search too long for its "More" button: the button carries the id (random, unguessable)."""
+
+    __tablename__ = "saved_queries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    query: Mapped[str] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Feed(Base):
+    """An RSS, Atom or JSON feed polled for new entries, and how its last polls went."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (Index("ix_feeds_due", "paused", "next_poll_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_poll_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_kind: Mapped[str | None] = mapped_column(String(32))  # the failure's reason, for metrics
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FeedEntry(Base):
+    """An entry a feed delivered: what identifies it, and the document it was loaded as."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("feed_id", "entry_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(String(64))  # sha256 of GUID, link or content
+    link_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

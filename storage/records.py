@@ -7,7 +7,7 @@ pure packages (briefs/) name these types without importing the database layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 
@@ -72,6 +72,32 @@ class SubscriberRecord:
     active: bool
     created_at: datetime
     last_briefed_at: datetime | None
+    thread_id: int = 0  # a forum topic's message_thread_id; 0: the whole chat
+    chat_kind: str = "private"  # private | group | supergroup | channel
+    language: str | None = None  # chosen with /language (ISO 639-1); None: never chosen
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where briefings are read: a chat and, in a forum supergroup, one topic (0: the chat).
+
+    kind and title describe the chat (a new subscriber is made with them); they are no part
+    of its identity.
+    """
+
+    chat_id: int
+    thread_id: int = 0
+    kind: str | None = field(default=None, compare=False)  # None: as stored (new: by the id's sign)
+    title: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLinkRecord:
+    """A chat a user manages from their private chat, and whether their commands act on it now."""
+
+    chat_id: int
+    title: str | None
+    selected: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +108,33 @@ class SubscriptionRecord:
     subscriber_id: int
     kind: str  # daily | country | topic
     value: str  # "" for daily, ISO2 for a country, the topic words for a topic
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQueryRecord:
+    """A search saved for its "More" button: the words and the country it was narrowed to."""
+
+    query: str
+    country: str | None  # ISO2, or None for every country
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecord:
+    """A feed as admins see it: where, how often, how its last polls went, what it loaded."""
+
+    id: int
+    url: str
+    name: str | None
+    interval_seconds: int
+    paused: bool
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    error_kind: str | None
+    failing_since: datetime | None
+    failures: int  # consecutive failed polls
+    created_at: datetime
+    items: int = 0  # entries loaded as documents

@@ -10,8 +10,9 @@ import argparse
 import logging
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
-from bot.cli.commands import brief, db, run, store
+from bot.cli.commands import brief, db, documents, feeds, healthcheck, run, store
 from bot.cli.commands.common import CliError
 from bot.context import AppContext
 from bot.settings import SettingsError, load_settings
@@ -21,13 +22,22 @@ from storage.allocator import tune_allocator
 logger = logging.getLogger(__name__)
 
 # Every subcommand group, in the order `briefbot --help` lists them.
-COMMAND_MODULES = (store, brief, run, db)
+COMMAND_MODULES = (store, brief, documents, feeds, run, healthcheck, db)
+
+
+def package_version() -> str:
+    """Return briefbot's version from the installed package's metadata."""
+    try:
+        return version("briefbot")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="briefbot", description="News documents in, briefings out.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -40,11 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     tune_allocator()
+    ctx: AppContext | None = None
     try:
-        return args.handler(AppContext(load_settings()), args)
+        ctx = AppContext(load_settings())
+        return args.handler(ctx, args)
     except (SettingsError, CliError, UnknownCountryError) as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
-        return 2
+        return getattr(args, "error_status", 2)  # `healthcheck` fails with 1, as Docker expects
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -52,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         # interpreter's final flush does not complain either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if ctx is not None:  # stop the ingest workers now, even after Ctrl-C
+            ctx.close()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery.pacing import DEFAULT_CHAT_INTERVAL, DEFAULT_RATE, Sleep
+from bot.delivery.pacing import DEFAULT_CHAT_INTERVAL, DEFAULT_RATE, Sleep, chat_gap
 from storage.repositories.coordination import (
     TELEGRAM_BUDGET,
     reserve_send_slot,
@@ -61,6 +61,10 @@ class SharedBudgetPacer:
         self._chat_ready: dict[int, float] = {}
         self._tokens: dict[int, int] = {}  # chat -> window token held by its request
         self._returns: set[asyncio.Task] = set()
+        # One reservation in flight at a time: a drain starts up to `concurrency` deliveries
+        # at once, and their reservations would otherwise fill the worker threads ahead of
+        # the first message's window token, holding the first send up by all of them.
+        self._reserving = asyncio.Lock()
         self.late_slots = 0  # slots given up because the sender woke too late
         self.token_waits = 0  # sends that waited for the one-second window
 
@@ -77,7 +81,7 @@ class SharedBudgetPacer:
                 break
             self.late_slots += 1
         self._tokens[chat_id] = await self._take_token()
-        self._chat_ready[chat_id] = self._timer() + self.chat_interval
+        self._chat_ready[chat_id] = self._timer() + chat_gap(chat_id, self.chat_interval)
         self._forget_idle_chats()
 
     async def _take_token(self) -> int:
@@ -90,9 +94,10 @@ class SharedBudgetPacer:
 
     async def _reserve(self) -> float:
         """Reserve a slot; return when it starts on this process's timer."""
-        asked = self._timer()
-        wait = await asyncio.to_thread(self._reserve_sync)
-        answered = self._timer()
+        async with self._reserving:
+            asked = self._timer()
+            wait = await asyncio.to_thread(self._reserve_sync)
+            answered = self._timer()
         # The database read its clock somewhere between asking and the answer: the middle.
         return (asked + answered) / 2 + wait
 
@@ -108,7 +113,7 @@ class SharedBudgetPacer:
 
     def sent(self, chat_id: int) -> None:
         """Restart the chat's gap and give the window token back (from the answer on)."""
-        self._chat_ready[chat_id] = self._timer() + self.chat_interval
+        self._chat_ready[chat_id] = self._timer() + chat_gap(chat_id, self.chat_interval)
         token = self._tokens.pop(chat_id, None)
         if token is not None:
             answered = self._timer()

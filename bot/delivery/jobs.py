@@ -1,5 +1,11 @@
 """JobQueue wiring: the scheduler tick (every `tick_seconds`) and the outbox sender (every 2 s).
 
+Punctual delivery: the tick runs on the wall-clock grid (`services.schedule.next_tick`: hh:mm:00
+with the default minute) and builds the briefings due before the next tick into the outbox,
+each row not to be sent before its due instant. After each tick and each sender run, a
+process arms a wake-up at the outbox's next due instant (`arm_wake`), which starts a drain at
+that second: a minute's briefings start leaving at the minute, not at the next sender run.
+
 Several `briefbot run` processes may share one PostgreSQL database: each runs the sender
 (rows are claimed with SKIP LOCKED, the send budget is shared through the database), but only
 the scheduler leader (see `bot.delivery.leader`) runs the tick. Every process tries for the
@@ -16,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application, ContextTypes
 
@@ -25,10 +31,13 @@ from bot.delivery.budget import SharedBudgetPacer
 from bot.delivery.leader import LEADER_KEY, SchedulerLeadership
 from bot.delivery.scheduler import run_tick
 from bot.delivery.sender import OutboxSender
+from services.schedule import next_tick
+from storage.repositories.deliveries import next_due_at
 
 logger = logging.getLogger(__name__)
 
 SENDER_INTERVAL = 2.0  # s
+WAKE_EARLY_CHECK = 0.005  # s: re-check step when a wake-up arrives a hair before its instant
 STATE_KEY = "delivery"
 # bot_data: when this process's tick job last ran (UTC, the context's clock), leader or not:
 # a follower's tick is alive too (it is ready to take over). /healthz reads it.
@@ -42,10 +51,12 @@ class DeliveryState:
     sender: OutboxSender
     leadership: SchedulerLeadership
     task: asyncio.Task | None = None
+    wake: asyncio.Task | None = None  # sleeps until wake_at, then starts a drain
+    wake_at: datetime | None = None
 
 
 def register_delivery_jobs(application: Application) -> None:
-    """Schedule the tick (at start, then every `tick_seconds`) and the outbox sender."""
+    """Schedule the tick (at start, then on the `tick_seconds` grid) and the outbox sender."""
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is needed for scheduled delivery")
     interval = application.bot_data["ctx"].settings.tick_seconds
@@ -54,8 +65,12 @@ def register_delivery_jobs(application: Application) -> None:
     # that may run late: missed runs since the last stop are caught up right away.
     application.job_queue.run_once(scheduler_job, when=0, name="delivery:first-tick",
                                    job_kwargs={"misfire_grace_time": None})
-    application.job_queue.run_repeating(scheduler_job, interval=interval, first=interval,
-                                        name="delivery:scheduler")
+    # The grid is the wall clock's (the JobQueue runs on it); a start later than `first`
+    # keeps the grid, as APScheduler moves a past start on by whole intervals. A tick held up
+    # (a busy loop) still runs within half an interval instead of being dropped as misfired.
+    application.job_queue.run_repeating(
+        scheduler_job, interval=interval, first=next_tick(datetime.now(UTC), interval),
+        name="delivery:scheduler", job_kwargs={"misfire_grace_time": max(1, int(interval / 2))})
     application.job_queue.run_repeating(sender_job, interval=SENDER_INTERVAL, first=1,
                                         name="delivery:sender")
     _chain_post_stop(application)
@@ -67,6 +82,7 @@ def _chain_post_stop(application: Application) -> None:
     previous = application.post_stop
 
     async def post_stop(app: Application) -> None:
+        _cancel_wake(app)
         await release_scheduler_lead(app)
         if previous is not None:
             await previous(app)
@@ -87,11 +103,60 @@ async def scheduler_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         if result.queued:
             start_drain(application)
     application.bot_data[LAST_TICK_KEY] = ctx.clock()
+    await arm_wake(application)
 
 
 async def sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Start draining the outbox unless a drain is already running."""
+    """Start draining the outbox unless a drain is already running; wake for the next rows."""
     start_drain(context.application)
+    await arm_wake(context.application)
+
+
+async def arm_wake(application: Application) -> None:
+    """Start a drain at the outbox's next due instant, if it comes before the next tick.
+
+    Every process arms its own (followers too, they share the sending); the earliest instant
+    wins. Rows due later are found by a later call, at the latest by the tick before them.
+    """
+    ctx = application.bot_data["ctx"]
+    state = delivery_state(application)
+    now = ctx.clock()
+    horizon = now + timedelta(seconds=2 * ctx.settings.tick_seconds)
+    when = await asyncio.to_thread(_next_due, ctx, now, horizon)
+    armed = state.wake is not None and not state.wake.done()
+    if when is None or not application.running or (armed and state.wake_at <= when):
+        return
+    _cancel_wake(application)
+    state.wake_at = when
+    # A plain task, not application.create_task: stopping awaits those, and a wake-up may
+    # sleep most of a minute. post_stop cancels it.
+    state.wake = asyncio.get_running_loop().create_task(_wake(application, when),
+                                                        name="delivery:wake")
+
+
+def _next_due(ctx, now: datetime, horizon: datetime) -> datetime | None:
+    with ctx.sessions() as session:
+        return next_due_at(session, now, horizon)
+
+
+async def _wake(application: Application, when: datetime) -> None:
+    clock = application.bot_data["ctx"].clock
+    while (left := (when - clock()).total_seconds()) > 0:
+        await asyncio.sleep(max(left, WAKE_EARLY_CHECK))
+    running = delivery_state(application).task
+    task = start_drain(application)
+    if task is not None and task is running:
+        # A drain already running claims the new rows as its deliveries finish; should it
+        # be ending right now, start another one after it.
+        await asyncio.wait([task])
+        start_drain(application)
+
+
+def _cancel_wake(application: Application) -> None:
+    state = application.bot_data.get(STATE_KEY)
+    if state is not None and state.wake is not None:
+        state.wake.cancel()
+        state.wake = state.wake_at = None
 
 
 def is_scheduler_leader(application: Application) -> bool:

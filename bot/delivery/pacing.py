@@ -26,9 +26,16 @@ logger = logging.getLogger(__name__)
 DEFAULT_RATE = 29.0  # messages/s overall: Telegram allows 30, one is kept as headroom
 DEFAULT_LIMIT = 30  # requests per one-second window (Telegram's broadcast limit)
 DEFAULT_CHAT_INTERVAL = 1.05  # s between two messages to one chat (limit: 1/s)
+# Groups and channels (negative chat ids) take at most 20 messages a minute.
+GROUP_CHAT_INTERVAL = 3.05
 WINDOW = 1.0
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def chat_gap(chat_id: int, chat_interval: float) -> float:
+    """Return the seconds between two messages to a chat: longer for a group or channel."""
+    return max(chat_interval, GROUP_CHAT_INTERVAL) if chat_id < 0 else chat_interval
 
 
 class Pacer(Protocol):
@@ -73,7 +80,7 @@ class RatePacer:
         while (wait := self._window_wait()) > 0:
             await self._sleep(wait)
         self._in_flight += 1
-        self._chat_ready[chat_id] = max(self._timer(), slot) + self.chat_interval
+        self._chat_ready[chat_id] = max(self._timer(), slot) + chat_gap(chat_id, self.chat_interval)
         self._forget_idle_chats()
 
     def _window_wait(self) -> float:
@@ -95,7 +102,7 @@ class RatePacer:
         now = self._timer()
         self._in_flight = max(0, self._in_flight - 1)
         self._answered.append(now)
-        self._chat_ready[chat_id] = now + self.chat_interval
+        self._chat_ready[chat_id] = now + chat_gap(chat_id, self.chat_interval)
 
     def _forget_idle_chats(self) -> None:
         # Keep the map small over a long run: chats whose gap has passed need no entry.

@@ -14,6 +14,11 @@ follow; it costs one message a day.
 
 Missed runs inside `settings.catch_up_hours` are sent late; older ones get a `skipped` row
 with the reason and are never sent.
+
+Built ahead: a tick also builds the runs due before the next tick (`ahead`, one tick interval
+by default), so a briefing is in the outbox before its minute comes; the row's `due_at` is its
+not-before time (the sender claims nothing earlier). Its window closes when it is built: a
+story loaded in the minute before the due time goes into the next briefing instead.
 """
 
 from __future__ import annotations
@@ -24,21 +29,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.context import AppContext
+from news.language import using_language
 from services import schedule
 from services.briefings import Interests
 from services.schedule import DueRun, zone_of
 from services.subscriptions import interests_of
 from storage.clock import as_utc
 from storage.repositories import deliveries as outbox
-from storage.repositories.subscribers import subscriptions_by_subscriber
+from storage.repositories.subscribers import languages_of, subscriptions_by_subscriber
 
 logger = logging.getLogger(__name__)
 
 MAX_WINDOW = timedelta(days=7)
 FIRST_WINDOW = timedelta(hours=24)
 
-# (zone name, window start) -> subscription set -> runs
-Batches = dict[tuple[str, datetime], dict[Interests, list[DueRun]]]
+# (zone name, window start, language) -> subscription set -> runs
+Batches = dict[tuple[str, datetime, str | None], dict[Interests, list[DueRun]]]
 
 
 @dataclass(slots=True)
@@ -57,21 +63,29 @@ def briefing_window_start(run: DueRun, now: datetime) -> datetime:
     return max(as_utc(run.last_briefed_at), now - MAX_WINDOW)
 
 
-def run_tick(ctx: AppContext, now: datetime | None = None) -> TickResult:
-    """Queue every due briefing and record stale runs as skipped; return the counts."""
+def run_tick(ctx: AppContext, now: datetime | None = None, *,
+             ahead: timedelta | None = None) -> TickResult:
+    """Queue every briefing due by *now* + *ahead* and record stale runs as skipped.
+
+    *ahead* defaults to the tick interval: the runs due before the next tick are built now.
+    """
     now = as_utc(now or ctx.clock())
+    ahead = timedelta(seconds=ctx.settings.tick_seconds) if ahead is None else ahead
     grace = timedelta(hours=ctx.settings.catch_up_hours)
     result = TickResult()
     with ctx.sessions() as session:
-        subscribers = outbox.scheduled_subscribers(session, schedule.recent_daily_keys(now))
-        runs = schedule.due_runs(subscribers, now, grace)
+        keys = schedule.recent_daily_keys(now + ahead)
+        subscribers = outbox.scheduled_subscribers(session, keys)
+        runs = schedule.due_runs(subscribers, now, grace, ahead)
         result.skipped = sum(outbox.record_skipped(session, r, now) for r in runs if r.stale)
         fresh = [r for r in runs if not r.stale]
         subscriptions = subscriptions_by_subscriber(session, [r.subscriber_id for r in fresh])
+        languages = languages_of(session, [r.subscriber_id for r in fresh])
         session.commit()
     interests = {sid: interests_of(subs) for sid, subs in subscriptions.items()}
-    for (zone, since), groups in group_runs(fresh, interests, now).items():
-        result.queued += _queue_batch(ctx, zone, since, groups, now)
+    for (zone, since, language), groups in group_runs(fresh, interests, now, languages).items():
+        with using_language(language):  # the chat's /language; the default when never chosen
+            result.queued += _queue_batch(ctx, zone, since, groups, now)
         result.builds += len(groups)
     if result.queued or result.skipped:
         logger.info("tick %s: %d queued, %d skipped, %d builds", now.isoformat(),
@@ -79,11 +93,13 @@ def run_tick(ctx: AppContext, now: datetime | None = None) -> TickResult:
     return result
 
 
-def group_runs(runs: list[DueRun], interests: dict[int, Interests], now: datetime) -> Batches:
-    """Group runs by zone and window, then by subscription set."""
+def group_runs(runs: list[DueRun], interests: dict[int, Interests], now: datetime,
+               languages: dict[int, str | None] | None = None) -> Batches:
+    """Group runs by zone, window and language, then by subscription set."""
     batches: Batches = defaultdict(lambda: defaultdict(list))
     for run in runs:
-        key = (run.timezone, briefing_window_start(run, now))
+        language = (languages or {}).get(run.subscriber_id)
+        key = (run.timezone, briefing_window_start(run, now), language)
         batches[key][interests.get(run.subscriber_id, Interests())].append(run)
     return batches
 

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from bot.telegram.handlers.common import is_admin, render
+from bot.telegram.handlers.common import is_admin, render, thread_of
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,8 @@ async def _notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
         await _quietly(update.callback_query.answer(text))
     elif update.effective_chat is not None:
-        await _quietly(update.effective_chat.send_message(text))
+        await _quietly(update.effective_chat.send_message(text,
+                                                          message_thread_id=thread_of(update)))
 
 
 async def _quietly(call: Awaitable[object]) -> None:

@@ -8,14 +8,22 @@ is answered 200 but not handled again: Telegram (or whoever replays a captured r
 posting it twice must not run a command twice. In polling mode the same server runs without the
 webhook route, for /healthz and /metrics only. Neither the secret nor the bot token is
 ever logged or echoed in a response.
+
+/healthz and /metrics answer only clients in BRIEFBOT_METRICS_ALLOW (loopback by default;
+403 for others): they tell the world the store's size and the outbox's state. The webhook
+route stays open to every address, since Telegram posts from its own networks, and checks
+the secret instead. The client address is the TCP peer's: X-Forwarded-For is not trusted, so
+behind a reverse proxy the proxy's address is the one to allow.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -54,11 +62,37 @@ def make_web_app(application: Application, webhook: Webhook | None = None) -> we
     app[APP_KEY] = application
     ctx = application.bot_data["ctx"]
     registry = scrape_registry(StoreCollector(lambda: ctx.sessions, ctx.clock))
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", _metrics_route(registry))
+    allowed = ctx.settings.metrics_allow
+    app.router.add_get("/healthz", only_from(allowed, healthz))
+    app.router.add_get("/metrics", only_from(allowed, _metrics_route(registry)))
     if webhook is not None:
         app.router.add_post(webhook.path, _webhook_route(webhook.secret))
     return app
+
+
+def only_from(networks: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network], handler):
+    """Wrap *handler* so that clients outside *networks* get 403."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if not is_allowed(request.remote, networks):
+            logger.info("refused %s to %s: not in BRIEFBOT_METRICS_ALLOW", request.path,
+                        request.remote)
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        return await handler(request)
+
+    return guarded
+
+
+def is_allowed(remote: str | None, networks: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network],
+               ) -> bool:
+    """Tell whether the client address *remote* is inside one of *networks*."""
+    try:
+        address = ipaddress.ip_address((remote or "").split("%", 1)[0])  # drop an IPv6 zone
+    except ValueError:  # no address (a Unix socket) or not an IP: nobody to allow
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # an IPv4 client of a dual-stack "::" socket
+    return any(address in network for network in networks)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -3,9 +3,10 @@
 Healthy means the database answers `SELECT 1` within `DB_TIMEOUT` and the scheduler tick
 job ran within `TICK_STALE_AFTER` (or two tick intervals, if longer). The tick job records
 its time (the context's clock) whether or not this process leads the scheduler: a
-follower's tick is alive too, ready to take over. The outbox backlog is
-reported but does not fail the check: a long queue is something to alert on through
-/metrics, not a reason for an orchestrator to restart the process.
+follower's tick is alive too, ready to take over. The outbox backlog and the feeds failing
+for over a day are reported but do not fail the check: a long queue or a dead feed is
+something to alert on through /metrics, not a reason for an orchestrator to restart the
+process.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from telegram.ext import Application
 
 from bot.context import AppContext
 from bot.delivery.jobs import is_scheduler_leader, last_tick_at
+from storage.repositories.feeds import feed_health
 from storage.repositories.health import OutboxBacklog, outbox_backlog, ping
 
 logger = logging.getLogger(__name__)
 
 DB_TIMEOUT = 2.0  # s
 TICK_STALE_AFTER = timedelta(minutes=2)  # the tick runs every minute
+FEED_FAILING_TOO_LONG = timedelta(days=1)
 STARTED_KEY = "web_started_at"
 
 
@@ -57,6 +60,7 @@ async def health_report(application: Application) -> tuple[bool, dict[str, Any]]
         "database": {"ok": db.ok, "latency_ms": db.latency_ms, "error": db.error},
         "scheduler": scheduler,
         "outbox": backlog_status(db.backlog, now),
+        "feeds": await feeds_status(ctx, now) if db.ok else None,
     }
     return healthy, report
 
@@ -101,6 +105,22 @@ def backlog_status(backlog: OutboxBacklog | None, now: datetime) -> dict[str, An
     age = None if backlog.oldest_due is None else (now - backlog.oldest_due).total_seconds()
     return {"pending": backlog.pending,
             "oldest_due_age_seconds": None if age is None else round(max(age, 0.0), 3)}
+
+
+async def feeds_status(ctx: AppContext, now: datetime) -> dict[str, Any] | None:
+    """Report the feeds failing for over a day (reported, not a reason to be unhealthy)."""
+    def read():
+        with ctx.sessions() as session:
+            return feed_health(session)
+    try:
+        health = await asyncio.wait_for(asyncio.to_thread(read), DB_TIMEOUT)
+    except Exception as exc:  # noqa: BLE001 - the report must still answer
+        logger.warning("health check: feeds unreadable (%s)", type(exc).__name__)
+        return None
+    stale = [{"id": i, "url": url, "failing_since": since.isoformat()}
+             for i, url, since in health.failing_since if now - since > FEED_FAILING_TOO_LONG]
+    return {"active": health.active, "failing": health.failing,
+            "failing_over_a_day": stale[:20], "failing_over_a_day_count": len(stale)}
 
 
 def _ctx(application: Application) -> AppContext:

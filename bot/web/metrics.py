@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.metrics import REGISTRY
 from storage.repositories.deliveries import STATUSES, delivery_counts_since
+from storage.repositories.feeds import FeedHealth, feed_health
 from storage.repositories.health import delivery_totals, outbox_backlog
 from storage.repositories.stats import store_counts
 
@@ -55,6 +56,7 @@ class StoreCollector(Collector):
             recent = delivery_counts_since(session, now - RECENT)
             totals = delivery_totals(session)
             backlog = outbox_backlog(session)
+            feeds = feed_health(session)
         oldest = 0.0 if backlog.oldest_due is None else max(
             (now - backlog.oldest_due).total_seconds(), 0.0)
         return [
@@ -69,7 +71,25 @@ class StoreCollector(Collector):
             _gauge("briefbot_outbox_depth", "Deliveries waiting in the outbox", backlog.pending),
             _gauge("briefbot_outbox_oldest_due_age_seconds",
                    "How long the oldest waiting delivery has been due (0 when none)", oldest),
+            *_feed_metrics(feeds, now),
         ]
+
+
+def _feed_metrics(feeds: FeedHealth, now: datetime) -> list[Metric]:
+    oldest = 0.0 if feeds.oldest_success is None else max(
+        (now - feeds.oldest_success).total_seconds(), 0.0)
+    failures = GaugeMetricFamily("briefbot_feed_failures", "Feeds failing now, by reason",
+                                 labels=["reason"])
+    for kind, count in sorted(feeds.failures_by_kind.items()):
+        failures.add_metric([kind], count)
+    return [
+        _gauge("briefbot_feeds", "Feeds polled (not paused)", feeds.active),
+        _gauge("briefbot_feed_polls", "Feed polls, all feeds, all time", feeds.polls),
+        _gauge("briefbot_feed_entries_loaded", "Feed entries loaded as documents", feeds.entries_loaded),
+        failures,
+        _gauge("briefbot_feed_oldest_success_age_seconds",
+               "Age of the oldest last successful poll among active feeds (0 when none)", oldest),
+    ]
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

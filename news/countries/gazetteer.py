@@ -1,4 +1,4 @@
-"""Load and compile the gazetteer (data/countries.json and data/places.json) once per process."""
+"""Load and compile the gazetteer (data/countries.json, places.json, leaders.json) once per process."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "countries.json"
 PLACES_PATH = Path(__file__).resolve().parent / "data" / "places.json"
+LEADERS_PATH = Path(__file__).resolve().parent / "data" / "leaders.json"
 KINDS = ("names", "demonyms", "capitals", "institutions")
 BLOCKED = ""  # surface target of a blocker phrase ("Indian Ocean"): matched, tagged as nothing
 PLACE = "@"  # surface target of a capital whose namesakes abroad make it a place to decide
@@ -47,6 +49,41 @@ class ContextRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Term:
+    """One term of an office holder: the office and its dates (end None: still in office)."""
+
+    office: str
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Leader:
+    """A head of state or government, with the country and terms the strong forms stand for."""
+
+    country: str
+    surnames: tuple[str, ...]  # the short forms written after a title ("Obama")
+    terms: tuple[Term, ...]
+    bare: bool  # the surname alone names the leader once a strong form has ("Obama said")
+    unique: bool  # every leader with one of these surnames is of the same country
+
+
+@dataclass(frozen=True, slots=True)
+class Holders:
+    """Office holders as country signals (data/leaders.json), compiled for leaders.py."""
+
+    pattern: re.Pattern[str] | None  # every strong form and unnamed office, longest first
+    forms: dict[str, tuple[tuple[int, str, str], ...]]  # form -> (leader, kind, office or country)
+    people: tuple[Leader, ...]
+
+
+# Kinds of strong forms: a full name, a title and a surname, "President-elect X", "the X
+# administration", and a title that only one country uses ("Interior Secretary", no leader).
+NAME, TITLE, ELECT, GROUP, OFFICE = "name", "title", "elect", "group", "office"
+NO_HOLDERS = Holders(None, {}, ())
+
+
+@dataclass(frozen=True, slots=True)
 class Gazetteer:
     """Everything the tagger and the lookups need, compiled from countries.json."""
 
@@ -69,10 +106,13 @@ class Gazetteer:
     place_prefixes: frozenset[str]  # keys that start only longer forms ("New", "Port")
     word_keys: frozenset[str]  # keys that are a word place and start no longer form ("Mobile")
     regions: dict[str, tuple[str, ...]]  # "Texas", "Ontario", "Calif." -> countries ("City, Region")
+    abbreviated: re.Pattern[str] | None  # ", Calif." and the other one-country AP abbreviations
     demonyms: frozenset[str]
     capitals: frozenset[str]
+    institutions: frozenset[str]  # bodies and landmarks: they name a place in the country
     first_names: frozenset[str]
     surnames: frozenset[str]
+    leaders: Holders = NO_HOLDERS
 
 
 def normalise_key(text: str) -> str:
@@ -250,6 +290,19 @@ def _second_words(places: dict[str, Place]) -> dict[str, frozenset[str]]:
     return {first: frozenset(seconds) for first, seconds in out.items()}
 
 
+def _abbreviation_regex(abbreviations: dict[str, str]) -> re.Pattern[str] | None:
+    """Compile ", Calif." for the dotted abbreviations of one country's regions (None if none).
+
+    Dotted forms only: a bare postal code after a name is often a title ("Jane Roe, MD").
+    The regex starts with the comma, so a search skips along the text to commas.
+    """
+    forms = sorted((f for f, codes in abbreviations.items() if f.endswith(".") and " " not in codes), key=len)
+    if not forms:
+        return None
+    alternatives = "|".join(re.escape(f) for f in reversed(forms))
+    return re.compile(rf",[ \t]+({alternatives})(?![\w.])")
+
+
 @functools.cache
 def _places_document() -> dict:
     """Read places.json once per process ({} when absent: countries alone still work)."""
@@ -257,6 +310,61 @@ def _places_document() -> dict:
         logger.warning("%s not found: sub-national places are not tagged", PLACES_PATH)
         return {}
     return json.loads(PLACES_PATH.read_text(encoding="utf-8"))
+
+
+def _leader_forms(doc: dict, index: int, person: dict) -> list[tuple[str, tuple[int, str, str]]]:
+    """Return one leader's strong forms: full names, titled surnames, "-elect" and groups."""
+    titles, elect = doc["titles"], set(doc["elect"])
+    surnames = person["surnames"]
+    out = [(name, (index, NAME, "")) for name in person["names"]]
+    for office in {term[0] for term in person["terms"]}:
+        for title in titles[office]:
+            out += [(f"{title} {s}", (index, TITLE, office)) for s in surnames]
+            if office in elect:
+                out += [(f"{title}-elect {s}", (index, ELECT, office)) for s in surnames]
+    # Not after a lowercase particle ("al-Assad regime"): the regex would try every "a" of a text.
+    for word in doc["forms"]:
+        out += [(f"{s}{own} {word}", (index, GROUP, "")) for s in surnames if s[0].isupper() for own in ("", "'s")]
+    return out
+
+
+def _load_leaders(doc: dict) -> Holders:
+    """Compile leaders.json: the people, their strong forms and one regex for them all."""
+    if not doc:
+        return NO_HOLDERS
+    people = doc["leaders"]
+    countries: dict[str, set[str]] = {}
+    for person in people:
+        for surname in person["surnames"]:
+            countries.setdefault(surname, set()).add(person["country"])
+    leaders = tuple(
+        Leader(
+            country=p["country"],
+            surnames=tuple(p["surnames"]),
+            terms=tuple(Term(o, date.fromisoformat(s), e and date.fromisoformat(e)) for o, s, e in p["terms"]),
+            bare=p.get("bare", True),
+            unique=all(len(countries[s]) == 1 for s in p["surnames"]),
+        )
+        for p in people
+    )
+    forms: dict[str, set[tuple[int, str, str]]] = {}
+    for index, person in enumerate(people):
+        for form, entry in _leader_forms(doc, index, person):
+            forms.setdefault(form, set()).add(entry)
+    for code, offices in doc["offices"].items():
+        for office in offices:
+            forms.setdefault(office, set()).add((-1, OFFICE, code))
+    pattern = re.compile(_trie_regex(list(forms)))
+    return Holders(pattern, {form: tuple(sorted(e)) for form, e in forms.items()}, leaders)
+
+
+@functools.cache
+def _leaders_document() -> dict:
+    """Read leaders.json once per process ({} when absent: no office holders are tagged)."""
+    if not LEADERS_PATH.exists():
+        logger.warning("%s not found: office holders are not tagged", LEADERS_PATH)
+        return {}
+    return json.loads(LEADERS_PATH.read_text(encoding="utf-8"))
 
 
 @functools.cache
@@ -287,7 +395,8 @@ def load_gazetteer() -> Gazetteer:
     alias_keys = frozenset(k for k in keys if surface.get(k) not in (None, BLOCKED))
     keys -= alias_keys
     regions = {form: tuple(codes.split()) for form, codes in places_doc.get("regions", {}).items()}
-    regions.update((form, (code,)) for form, code in places_doc.get("region_abbreviations", {}).items())
+    abbreviations = places_doc.get("region_abbreviations", {})
+    regions.update((form, tuple(codes.split())) for form, codes in abbreviations.items())
     return Gazetteer(
         names={code: r["name"] for code, r in countries.items()},
         alpha3={r["alpha3"]: code for code, r in countries.items()},
@@ -307,8 +416,11 @@ def load_gazetteer() -> Gazetteer:
         place_prefixes=frozenset(k for k in keys if k not in places),
         word_keys=frozenset(k for k in keys if k in places and places[k].word and k not in words),
         regions=regions,
+        abbreviated=_abbreviation_regex(abbreviations),
         demonyms=frozenset(f for r in countries.values() for f in r["demonyms"]),
         capitals=frozenset(f for r in countries.values() for f in r["capitals"]),
+        institutions=frozenset(f for r in countries.values() for f in r["institutions"]),
         first_names=frozenset(places_doc.get("first_names", ())),
         surnames=frozenset(places_doc.get("surnames", ())),
+        leaders=_load_leaders(_leaders_document()),
     )

@@ -1,8 +1,10 @@
 """Look countries up by code, name, short form or demonym; name and flag them.
 
-The one home of how a country is shown: its common name (`country_name`), its flag
-(`flag_emoji`), and both as a `Country` (`country_of`, or `display_country` when an unknown
-code should show as itself). Templates, keyboards and briefings all ask here.
+The one home of how a country is shown: its common name (`country_name`, in the reader's
+language: news.language), its flag (`flag_emoji`), and both as a `Country` (`country_of`, or
+`display_country` when an unknown code should show as itself). Templates, keyboards and
+briefings all ask here. Names typed in any supported language are understood too
+(news.countries.names).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import logging
 from dataclasses import dataclass
 
 from news.countries.gazetteer import Gazetteer, load_gazetteer, load_lookup, normalise_key
+from news.countries.names import localized_lookup, localized_name
+from news.language import DEFAULT_LANGUAGE, current_language
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,8 @@ class UnknownCountryError(ValueError):
 
 
 def resolve_country(text: str) -> str:
-    """Return the ISO2 code for a code, name, short form or demonym, in any case."""
+    """Return the ISO2 code for a code, name, short form or demonym, in any case; or for a name
+    in a supported language, in any of its grammatical cases ("Индии")."""
     data = load_gazetteer()
     raw = text.strip()
     if len(raw) == 2 and raw.upper() in data.names:
@@ -37,6 +42,8 @@ def resolve_country(text: str) -> str:
     key, lookup = normalise_key(raw), load_lookup()
     if key in lookup:
         return lookup[key]
+    if key in (localized := localized_lookup()):
+        return localized[key]
     raise UnknownCountryError(text, _suggest(data, key))
 
 
@@ -60,10 +67,13 @@ class Country:
 
 
 def country_name(code: str) -> str:
-    """Return the common short name of a country ("Russia", "South Korea")."""
+    """Return the common short name of a country in the reader's language ("Russia", "Россия")."""
     data = load_gazetteer()
     if code.upper() not in data.names:
         raise UnknownCountryError(code, [])
+    language = current_language()
+    if language != DEFAULT_LANGUAGE and (name := localized_name(code, language)):
+        return name
     return data.names[code.upper()]
 
 

@@ -11,17 +11,21 @@ Rules for one mention (the tagger then weighs the mentions across the item):
   nowhere in it. At a sentence start or in a title-case headline every word is capitalised:
   there only a first name tells. "Lake"/"Mount" before names a feature, "Little" a district
   elsewhere ("Little Havana"), "Gulf of"/"Bay of" a sea ("Gulf of Aden"): no mention.
-- A word after it naming an institution, a street, a company or an accord makes a thing
-  named after the place, which may be anywhere ("Cleveland Clinic", "Greenwich Village",
-  "Paris Agreement"); any other capitalised word after a risky place or a small town makes a
-  name ("Morningside Recovery", "Eden Hazard"). A city keeps it ("Houston Rockets").
+- A word after it naming an institution, a street, a company, an accord or a newspaper makes
+  a thing named after the place, which may be anywhere ("Cleveland Clinic", "Greenwich
+  Village", "Paris Agreement", "Hollywood Reporter"); any other capitalised word after a risky
+  place or a small town makes a name ("Morningside Recovery", "Eden Hazard"), except one naming
+  the town's own bodies ("Staunton Police"). A city keeps it ("Houston Rockets").
 - ", Region" after it picks the namesake in that region's country ("Paris, Texas", "London,
-  Ontario", "Bath, England", "Modesto, Calif.").
+  Ontario", "Bath, England", "Modesto, Calif.", "Austin, TX"). After a town the gazetteer does
+  not know, a dotted AP abbreviation alone names the country ("Wasilla, Calif."): a bare postal
+  code there is too often a title ("Jane Roe, MD").
 - A name that several countries share goes to the one the item's other places name most, and
   to the most prominent one ("Bristol": England) when they name none of them: "the Bristol
   district attorney" in a story from New Bedford, Massachusetts, is American.
 - A place that is also a common word or a person's name ("Mobile", "Jackson") counts only where
-  the text places it: after a locative word ("in Mobile"), in a dateline, or as "City, Region".
+  the text places it: after a locative word ("in Mobile", "the city of Mobile"), in a
+  dateline, or as "City, Region".
   There, like any risky place, it is likely meant: it counts unless the item firmly names other
   countries and not its own ("checked into Morningside" in a Californian story).
 - Other risky places (a district, a town abroad) and names shared with no owner ("Wellington")
@@ -94,7 +98,18 @@ ACCORDS = frozenset(
 MEDIA_WORDS = frozenset(
     {
         "Post", "Times", "Daily", "Globe", "Herald", "Tribune", "Journal", "Gazette", "Examiner",
-        "Independent", "Today", "Observer", "Telegraph", "Chronicle",
+        "Independent", "Today", "Observer", "Telegraph", "Chronicle", "Reporter", "Sun", "Star",
+        "Register", "Inquirer", "Bee", "Dispatch", "Courier", "Mirror", "Standard", "Morning",
+        "Evening", "Weekly", "Magazine",
+    }
+)
+# Words after a town naming its own public bodies keep it a place, even a small town or a
+# surname ("Staunton Police Department", "Preston Crown Court", "Millom Town Council").
+LOCAL_BODIES = frozenset(
+    {
+        "Police", "Sheriff", "Fire", "Council", "County", "City", "Town", "Township", "Borough",
+        "Mayor", "Crown", "Magistrates", "Coroner", "Constabulary", "Municipal", "Harbour",
+        "Harbor", "Airport",
     }
 )
 NAMED_AFTER = INSTITUTIONS | ACCORDS | MEDIA_WORDS  # after a capital or a place
@@ -104,6 +119,14 @@ LOCATIVES = frozenset(
         "in", "at", "near", "outside", "from", "across", "around", "throughout", "toward",
         "towards", "via", "inside", "within", "downtown", "suburban", "rural", "into",
     }
+)
+# "of" after one of these places what follows as surely as "in" ("the city of Palermo", "the
+# outskirts of Mobile", "the mayor of Reading"); other nouns do not ("the wife of Jackson").
+_PLACE_OF = re.compile(
+    r"\b(?:city|town|village|area|region|province|state|county|district|suburb|suburbs|"
+    r"outskirts|streets|centre|center|heart|port|capital|island|municipality|borough|"
+    r"neighbourhood|neighborhood|mayor|north|south|east|west|northeast|northwest|southeast|"
+    r"southwest)[ \t]+of[ \t]+$"
 )
 # People described by where they come from: "Perth man", "Australian actor", "a climber from
 # Perth". Such a mention says who, not where (state roles such as "Russian diplomat" do not).
@@ -118,16 +141,33 @@ PERSON_NOUNS = frozenset(
         "filmmaker", "producer", "comedian", "model", "player", "athlete", "golfer", "swimmer",
         "runner", "cyclist", "boxer", "driver", "jockey", "student", "students", "teacher",
         "businessman", "businesswoman", "billionaire", "millionaire", "heiress", "socialite",
-        "chef", "designer", "photographer", "celebrity", "host", "presenter",
+        "chef", "designer", "photographer", "celebrity", "host", "presenter", "actors",
+        "actresses", "singers", "players", "athletes", "stars", "champion", "challenger",
+        "contender", "southpaw", "fighter", "heavyweight", "opponent", "rival", "veteran",
+        "coach", "striker", "midfielder", "defender", "goalkeeper", "pitcher", "quarterback",
+        "rider", "skier", "sprinter", "batsman", "researcher", "researchers", "scientist",
+        "scientists", "hacker", "hackers", "journalist", "journalists", "blogger", "activist",
+        "activists", "entrepreneur", "investor", "tycoon", "heir", "fan", "fans", "passenger",
+        "passengers", "traveller", "traveler", "travellers", "travelers", "visitor", "visitors",
+        "wife", "husband", "son", "daughter", "widow", "grandmother", "grandfather", "pensioner",
+        "retiree", "survivor", "hostage", "hostages", "missionary", "refugee", "refugees",
+        "migrant", "migrants", "immigrants", "expats",
+        # A ship's flag says who registered it, not where it sails ("an Ethiopian flag").
+        "flag", "flagged",
     }
 )
 # A person noun at most two words on, past one coordinated word ("Australian, English climbers").
 _NOUN_AFTER = re.compile(r"(?:,?[ \t]+(?:and[ \t]+|or[ \t]+)?[A-Z][a-z]+)?[ \t]+([a-z]+)(?:[ \t]+([a-z]+))?")
 _NOUN_FROM = re.compile(r"([a-z]+)[ \t]+(?:from|of)[ \t]+$")
-_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]+(?:[a-z]+[ \t]+)?$")
+# An article and up to two modifiers before a demonym used as a noun ("the 40-year-old American").
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]+(?:[a-z0-9][a-z0-9-]*[ \t]+){0,2}$")
 _NOUN_END = frozenset(",.;")
 _NOUN_LEAD = frozenset(" ,")
-_SAYS_WHO = frozenset({"who", "was", "is", "has", "had", "said", "says", "will", "would"})
+# Words after "the Australian" that make it a person: a verb, or where the person was.
+_SAYS_WHO = frozenset(
+    {"who", "was", "is", "has", "had", "said", "says", "will", "would", "never", "in", "at", "on",
+     "after", "before", "with", "against"}
+)
 NEIGHBOURHOOD = "Little"  # "Little Italy", "Little Havana": a district named after elsewhere
 ABBREVIATIONS = frozenset({"St.", "Ft.", "Mt.", "Pt."})  # a dot inside a place name
 # Lowercase links inside place names ("Newcastle upon Tyne", "Rio de Janeiro", "Isle of Man").
@@ -149,6 +189,7 @@ _CLAUSE_END = frozenset(".!?:;,\"”)\n")
 _FEATURE_OF = re.compile(r"\b(?:Gulf|Bay|Sea|Strait|Straits|Lake|Cape|Isle|Battle)[ \t]+of[ \t]+$")
 _COMMA_REGION = re.compile(r",[ \t]*([A-Z][\w.'-]*)(?:[ \t]+([A-Z][\w.'-]*))?")
 _WORD_BEFORE = re.compile(r"([A-Z][\w'.-]*)[ \t]+$")
+_TOWN_BEFORE = re.compile(r"(?<![\w'.-])[A-Z][a-z][\w'-]*$")  # searched up to a comma
 _WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*)")
 _SENTENCE_STARTERS = frozenset("\n.!?:\"“”'(-—–")
 
@@ -162,8 +203,7 @@ def bare(word: str) -> str:
         word = word[:-1]
     if word.endswith("'s"):
         word = word[:-2]
-    elif word.endswith("'"):
-        word = word[:-1]
+    word = word.rstrip("'")  # a possessive, or a closing quote written as two ("Reporter''")
     dash = word.find("-")
     if dash > 0 and word[dash + 1 : dash + 2].islower():  # "Texas-based", "Modesto-area"
         word = word[:dash]
@@ -327,7 +367,11 @@ def decide(
         if after in NAMED_AFTER:
             return None
         # Even in a title-case headline: a risky place there would count only in context.
-        if (place.risky or place.given_name or place.minor) and not _is_place_word(data, after):
+        if (
+            (place.risky or place.given_name or place.minor)
+            and after not in LOCAL_BODIES
+            and not _is_place_word(data, after)
+        ):
             return None
     if (place.risky or len(place.candidates) > 1) and text[end : end + 1] == ",":
         region = comma_country(data, text, end, place)
@@ -372,7 +416,7 @@ def starts_sentence(text: str, index: int) -> bool:
 
 
 def locative_before(text: str, start: int) -> bool:
-    """Tell whether a locative word comes right before ("a fire in Mobile")."""
+    """Tell whether a locative word comes right before ("a fire in Mobile", "the city of Mobile")."""
     if start < 3 or text[start - 1] != " ":
         return False
     # The longest locative has 10 letters: look at 11 characters, not back to the last blank.
@@ -380,7 +424,10 @@ def locative_before(text: str, start: int) -> bool:
     blank = max(window.rfind(" "), window.rfind("\n"))
     if blank < 0 and start > 12:
         return False
-    return window[blank + 1 :].lower() in LOCATIVES  # "In Mobile, police said"
+    word = window[blank + 1 :].lower()  # "In Mobile, police said"
+    if word == "of":
+        return _PLACE_OF.search(text, max(0, start - 30), start) is not None
+    return word in LOCATIVES
 
 
 def comma_country(data: Gazetteer, text: str, end: int, place: Place) -> str | None:
@@ -401,11 +448,29 @@ def comma_country(data: Gazetteer, text: str, end: int, place: Place) -> str | N
     return None
 
 
+def abbreviated_towns(data: Gazetteer, text: str, known_ends: set[int]) -> list[tuple[int, str, str]]:
+    """Find "Wasilla, Calif." after a town the gazetteer does not know: (town start, form, ISO2).
+
+    A known place before the comma is decided with its region by decide (known_ends: where
+    the segment's places end); here only the AP abbreviation tells the country.
+    """
+    found = []
+    for m in data.abbreviated.finditer(text):
+        comma = m.start()
+        if comma in known_ends:
+            continue
+        town = _TOWN_BEFORE.search(text, max(0, comma - 40), comma)
+        if town:
+            found.append((town.start(), m.group(1), data.regions[m.group(1)][0]))
+    return found
+
+
 def origin(text: str, start: int, end: int, noun: bool) -> bool:
     """Tell whether a place or demonym tells where a person comes from, not where things happen.
 
     "Perth man", "Australian mountain climber", "a climber from Perth"; with noun (a singular
-    demonym), also a person named by it: "the lanky Australian, who".
+    demonym), also a person named by it: "the lanky Australian, who", "the 40-year-old American
+    in the sixth round", "the American's challenge".
     """
     after = None
     if text[end : end + 1] in _NOUN_LEAD:
@@ -417,7 +482,7 @@ def origin(text: str, start: int, end: int, noun: bool) -> bool:
         found = _NOUN_FROM.search(text, max(0, start - 30), start)
         if found and found.group(1) in PERSON_NOUNS:
             return True
-    nxt = text[end : end + 1]
-    if noun and (nxt in _NOUN_END or after) and _ARTICLE_BEFORE.search(text, max(0, start - 24), start):
+    nxt = "," if text[end : end + 2] == "'s" else text[end : end + 1]  # "the American's challenge"
+    if noun and (nxt in _NOUN_END or after) and _ARTICLE_BEFORE.search(text, max(0, start - 32), start):
         return nxt in _NOUN_END or (after is not None and after.group(1) in _SAYS_WHO)
     return False

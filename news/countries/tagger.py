@@ -9,7 +9,12 @@ Ambiguity decisions, applied per item (title + body):
 - Any alias right after "New" is dropped ("New Mexico", "New Jersey", "New England").
 - Aliases in person_risk ("Jordan", "Washington", "Chad", "Georgia") are dropped when a
   capitalised word touches them ("Michael Jordan", "Jordan Peterson"); in title-case text only
-  the word before counts. Names followed by a newspaper word ("Washington Post") are dropped.
+  the word before counts. Any other alias but a demonym is dropped after a common first name
+  ("Christine Monaco", "Steve Israel"). Names followed by a newspaper word ("Washington Post")
+  are dropped.
+- Institutions, agencies, leagues and landmarks that stand for one country count as its name
+  ("Scotland Yard", "FBI", "Bundestag", "Champs-Elysees"), and so do the demonyms of its
+  regions and cities ("Sicilian", "Texan").
 - "Georgia" is the country unless the item has more US-state signals ("Atlanta", "X County")
   than country signals ("Tbilisi", "Georgian").
 - Plain "Congo"/"Korea"/"Korean" go to the candidate the item otherwise names (or hints at);
@@ -36,6 +41,12 @@ Sub-national places (data/places.json; the rules for one mention are in places.p
 - The only country an item names, by a town or region, is about ("a hotel room in Biloxi").
 - Between equal scores, the country of the title or dateline ranks first, then the one named
   after a locative word there or in the lead ("in New Zealand").
+Office holders (data/leaders.json; the rules for one form are in leaders.py) add:
+- A head of state or government named by a strong form ("President Obama", "Angela Merkel",
+  "the Bush administration") is a mention of the country; it is about only when nothing else
+  in the item is (no place, dateline or headline place), and then only when named in the title
+  or lead, or twice in the body; undated or unnamed ("Interior Secretary") in the title or lead
+  only. A leader never changes the order of the countries the item places.
 """
 
 from __future__ import annotations
@@ -43,8 +54,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from datetime import date, datetime
 
 from news.countries.gazetteer import BLOCKED, PLACE, Gazetteer, load_gazetteer
+from news.countries.leaders import BARE, LEADER, WEAK, find_leaders
 from news.countries.places import (
     ACCORDS,
     DOUBTFUL,
@@ -56,6 +69,7 @@ from news.countries.places import (
     PERSON,
     STOPWORDS,
     Span,
+    abbreviated_towns,
     comma_country,
     decide,
     find_places,
@@ -65,6 +79,7 @@ from news.countries.places import (
     place_keys,
     words_around,
 )
+from news.dates import find_date
 from news.types import CountryTag
 
 logger = logging.getLogger(__name__)
@@ -77,6 +92,8 @@ SHAPE_SAMPLE = 300  # characters looked at to tell a shouted or title-case segme
 LOWER_IN_NAMES = frozenset({"of", "the", "and", "da", "de"})
 _WORD_BEFORE = re.compile(r"([A-Z][\w'-]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*)")
+_PERSON_AFTER = re.compile(r"[ \t]([A-Z][a-z]+)[ \t]+([A-Z][\w'-]*)")  # "Hugh Jackman"
+_OPENING_QUOTES = frozenset("\"“‘'")
 # A dateline: capitalised words before a dash, maybe with the agency ("MODESTO, Calif. (AP) -").
 _DATELINE = re.compile(r"\s*([A-Z][^\n—–(]{1,50}?)\s*(\([^)\n]{1,30}\)\s*)?(?:—|–|--?)\s")
 # "New" then blanks, not inside a word: the literal start lets the search skip along the text.
@@ -97,14 +114,18 @@ _ASCII_NON_UPPER = bytes(c for c in range(128) if not chr(c).isupper())
 # One kept mention: (surface form, ISO2 or a form resolved later, segment weight, flags).
 # A plain tuple: an item has a dozen mentions, and a tuple is far cheaper to make than an object.
 _Mention = tuple[str, str, float, int]
+_Key = tuple[str, int, bool, float]  # a tag's values: code, mentions, about, score
 # Flags: a sub-national place; after a locative word ("in"); where a person comes from.
 PLACE_NAME, WHERE, ORIGIN = 1, 2, 4
 # Singular demonyms that name a person too ("the Australian, who"), unlike "the British".
 _PLURAL_LIKE = ("s", "sh", "ch", "ese")
 _WAITING = frozenset({DOUBTFUL, LIKELY, OWNED})  # first characters of targets decided per item
+# First names that are also months or adjectives: before a country they are no person's name.
+_NOT_FIRST_NAMES = frozenset({"April", "May", "June", "August", "Christian"})
 _LITTLE = NEIGHBOURHOOD + " "
 _LITTLE_AHEAD = re.compile(rf"\b{NEIGHBOURHOOD} ")
 DATELINE_REACH = 100  # a dateline's dash comes this early in the body
+DATE_REACH = 1500  # an undated item's own date, if written, comes this early in its text
 _Keys = frozenset[str] | set[str]
 _NO_KEYS: frozenset[str] = frozenset()
 # Tags made so far, by their values (see _new_tag).
@@ -174,15 +195,17 @@ def _new_ends(text: str) -> set[int]:
 
 def _scan(
     data: Gazetteer, segment: str, weight: float, keys: _Keys, places: list[_Mention],
-    dateline: bool = False,
+    dateline: bool = False, towns: bool = True,
 ) -> list[_Mention]:
     """Find the country and place mentions in one segment (dateline, title, lead or body).
 
     Guards dropping a country mention: an alias after "New", a bare "US" in shouted text, a
     person's name around a person-risk alias, a newspaper word after it, a word naming a thing
-    after a capital, "Little" before it. Places (keys: the item's words that start one) are
-    found and decided in places.py, and their mentions go to places. The loop runs once per
-    mention, so the common checks are inlined.
+    after a capital, "Little" before it, a first name before it. Places (keys: the item's
+    words that start one) are found and decided in places.py, and their mentions go to places,
+    with the unknown towns an AP abbreviation places ("Wasilla, Calif."; towns: look for them).
+    An institution or landmark is flagged as a place: it names one in the country. The loop
+    runs once per mention, so the common checks are inlined.
     """
     text = segment.replace("’", "'")
     caps = _is_all_caps(text)
@@ -194,6 +217,7 @@ def _scan(
     headline = None  # the same for places, where shouted text counts as a headline too
     surfaces, person_risk, after_new = data.surface, data.person_risk, _new_ends(text)
     alias_places, namesakes, demonyms = data.alias_place_words, data.namesakes, data.demonyms
+    institutions = data.institutions
     little = _little_ends(text)
     spans = find_places(data, text, keys, dateline) if keys else []
     dropped: set[int] = set()  # places inside a longer country alias ("Papua New Guinea")
@@ -242,6 +266,8 @@ def _scan(
                 title_case = not caps and _is_title_case(text)
             if side == "before" or not title_case:
                 continue
+        elif surface not in demonyms and surface not in institutions and _surname(data, text, start):
+            continue  # "Christine Monaco", "Steve Israel": a person's name
         # _WORD_AFTER needs a blank and then a capital or blank: most mentions fail at once.
         if (
             text[end : end + 1] in _BLANKS
@@ -257,20 +283,51 @@ def _scan(
                 continue
         if little and start in little:
             continue
-        flags = 0
+        flags = PLACE_NAME if surface in institutions else 0  # "Scotland Yard": a place in it
         if surface in namesakes and text[end : end + 1] == ",":  # "London, Ontario"
             target = comma_country(data, text, end, namesakes[surface]) or target
-        if surface in demonyms and origin(text, start, end, not surface.endswith(_PLURAL_LIKE)):
-            flags = ORIGIN
+        if surface in demonyms:
+            if text[start - 1 : start] in _OPENING_QUOTES and text[end : end + 2].istitle():
+                continue  # the title of a work ("American Pie", "Indian Summer")
+            if origin(text, start, end, not surface.endswith(_PLURAL_LIKE)) or _named_person(data, text, end):
+                flags = ORIGIN
+        elif flags and origin(text, start, end, False):  # "a Hollywood actress", like a place
+            flags |= ORIGIN
         elif where and locative_before(text, start):
-            flags = WHERE
+            flags |= WHERE
         found.append((surface, target, weight, flags))
     for index, span in enumerate(spans):
         if index not in dropped:
             if headline is None and (span[3] or span[4]):
                 headline = caps or _is_title_case(text)
             _add_place(data, text, span, weight, dateline, bool(headline), places)
+    if towns and data.abbreviated is not None and ", " in text:
+        ends = {span[1] for span in spans}
+        for start, surface, code in abbreviated_towns(data, text, ends):
+            flags = PLACE_NAME | (WHERE if where and (dateline or locative_before(text, start)) else 0)
+            places.append((surface, code, weight, flags))
     return found
+
+
+def _named_person(data: Gazetteer, text: str, end: int) -> bool:
+    """Tell whether a person's name follows a demonym ("Australian Hugh Jackman", "American
+    Tony Thompson"): a common first name, or a capitalised word and then a common surname."""
+    after = _PERSON_AFTER.match(text, end, end + 60)
+    if not after:
+        return False
+    first, last = after.group(1), after.group(2)
+    return (first in data.first_names and first not in _NOT_FIRST_NAMES) or (last in data.surnames)
+
+
+def _surname(data: Gazetteer, text: str, start: int) -> bool:
+    """Tell whether a common first name comes right before a match ("Christine Monaco")."""
+    if text[start - 1 : start] not in _BLANKS:
+        return False
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if not before:
+        return False
+    word = before.group(1)
+    return word in data.first_names and word not in _NOT_FIRST_NAMES and word not in data.surface
 
 
 def _add_place(
@@ -296,7 +353,7 @@ def _thing_after(data: Gazetteer, text: str, surface: str, end: int) -> str:
     found = _WORD_AFTER.match(text, end, end + 40)
     if not found:
         return ""
-    word = found.group(1)
+    word = found.group(1).rstrip("'")  # "The Hollywood Reporter''"
     if word in MEDIA_WORDS:
         return "media"
     if word in INSTITUTIONS or (word in ACCORDS and surface in data.capitals):
@@ -456,6 +513,9 @@ def _rank(found: list[_Mention]) -> list[CountryTag]:
     scores the one the title or dateline names comes first, then the one named after a
     locative word there or in the lead.
     """
+    held = [mention for mention in found if mention[3] & LEADER]
+    if held:
+        found = [mention for mention in found if not mention[3] & LEADER]
     mentions: dict[str, int] = {}
     scores: dict[str, float] = {}
     leading = set()
@@ -506,7 +566,42 @@ def _rank(found: list[_Mention]) -> list[CountryTag]:
         for code, score in scores.items()
     )
     keys = [(code, mentions[code], not aside, -neg) for aside, neg, _, _, code in order]
+    if held:
+        keys = _add_leaders(keys, held)
     return [_TAGS.get(key) or _new_tag(key) for key in keys]
+
+
+def _add_leaders(keys: list[_Key], held: list[_Mention]) -> list[_Key]:
+    """Add the office holders' mentions to ranked tags (code, mentions, about, score).
+
+    A holder's country becomes about only when no country is: named in the title or lead, or
+    twice in the body (a dated strong form); weak forms count in the title or lead only, and
+    alone in the body they tag nothing ("in full Queen Elizabeth get-up", undated).
+    The countries the item places keep their order ahead; the others follow by score.
+    """
+    counts: Counter[str] = Counter()
+    points: Counter[str] = Counter()
+    named, body = set(), Counter()
+    for _, code, weight, flags in held:
+        counts[code] += 1
+        points[code] += weight * ORIGIN_FACTOR
+        if flags & BARE:
+            continue
+        if weight > BODY_WEIGHT:
+            named.add(code)
+        elif not flags & WEAK:
+            body[code] += 1
+    base = {key[0]: key for key in keys if not key[2]}
+    for code in counts.keys() - named - body.keys() - {key[0] for key in keys}:
+        del counts[code], points[code]
+    placed = [(c, n + counts[c], True, s + points[c]) for c, n, about, s in keys if about]
+    led = set()
+    if not placed:
+        led = {c for c in counts if c in named or body[c] >= ABOUT_MIN_MENTIONS}
+    codes = base.keys() | (counts.keys() - {key[0] for key in placed})
+    rest = [(c, base[c][1] if c in base else 0, base[c][3] if c in base else 0.0) for c in codes]
+    rest = sorted(((c, n + counts[c], c in led, s + points[c]) for c, n, s in rest), key=lambda k: (-k[2], -k[3], k[0]))
+    return placed + rest
 
 
 def _new_tag(key: tuple[str, int, bool, float]) -> CountryTag:
@@ -519,8 +614,11 @@ def _new_tag(key: tuple[str, int, bool, float]) -> CountryTag:
     return tag
 
 
-def tag_countries(title: str, body: str) -> list[CountryTag]:
-    """Find the countries an item is about or mentions, strongest first."""
+def tag_countries(title: str, body: str, published: date | datetime | None = None) -> list[CountryTag]:
+    """Find the countries an item is about or mentions, strongest first.
+
+    published (else the first date the text gives) dates the office holders it names.
+    """
     data = load_gazetteer()
     title = title or ""
     dateline, body_rest = _split_dateline(body or "")
@@ -533,14 +631,27 @@ def tag_countries(title: str, body: str) -> list[CountryTag]:
     # The rest's places matter when the dateline, title and lead place the story nowhere (a
     # local story names its town, not its country); otherwise they would be side mentions,
     # and looking for them is most of the tagging time of a long article.
-    keys = _NO_KEYS if _located(found) or _located(places) else place_keys(data, rest)
-    found += _scan(data, rest, BODY_WEIGHT, keys, places)
+    located = _located(found) or _located(places)
+    keys = _NO_KEYS if located else place_keys(data, rest)
+    found += _scan(data, rest, BODY_WEIGHT, keys, places, towns=not located)
     if places:
         found += _drop_persons(places)
     text = f"{title}\n{body}"
     found = _apply_context_rules(data, text, found)
     found = _resolve_ambiguous(data, text, found)
-    return _rank(_resolve_doubtful(data, found) if places else found)
+    if places:
+        found = _resolve_doubtful(data, found)
+    segments = [(dateline, TITLE_WEIGHT), (title, TITLE_WEIGHT), (lead, LEAD_WEIGHT), (rest, BODY_WEIGHT)]
+    segments = [(_recase(s, data.upper_aliases) if _is_all_caps(s) else s, w) for s, w in segments]
+    found += find_leaders(data, segments, lambda: _item_date(published, text))
+    return _rank(found)
+
+
+def _item_date(published: date | datetime | None, text: str) -> date | None:
+    """Return the item's date: its published date, else the first date its text gives."""
+    if isinstance(published, datetime):
+        return published.date()
+    return published or find_date(text[:DATE_REACH])
 
 
 def _located(found: list[_Mention]) -> bool:

@@ -3,16 +3,20 @@
 An item becomes a short vector of weighted terms: the words, names, numbers and years its
 headline and lead tell. A word weighs by how rare it is in English at large (wordfreq's Zipf
 scale), so what is stored weighs the same whatever arrived before it; a word capitalised in
-mid-sentence is a name and weighs as a rare word; numbers and years weigh most, as they tell two
-events of one kind apart (two earthquakes, two years). Headline terms count double. A story is
-the running sum of its members' vectors (its centroid) and the span of their publication dates.
+mid-sentence is a name and weighs as a rare word (days and months are no names); numbers and
+years weigh most, as they tell two events of one kind apart (two earthquakes, two years).
+Headline terms count double. A story is the running sum of its members' vectors (its centroid)
+and the span of their publication dates.
 
-An item joins the story whose centroid is closest by cosine, damped by the days between the
-item's publication date and the story's dated span when both are known, at or above THRESHOLD,
-if the story holds at least MIN_SHARED of the item's strongest terms. No date is invented: an
-undated item or story is compared by its words alone. Looking for a story, the item's terms
-that many stories held share weigh less (store_query): a feed about one country names it in
-every item, and that must not make all its items one story.
+An item joins the story whose centroid is closest by cosine, at or above THRESHOLD, if the
+story holds at least MIN_SHARED of the item's strongest terms. The cosine falls when the
+strongest names and numbers of the two sides are not shared (two events of one kind differ in
+who, where and how many: entity_mismatch); when both are dated, it rises for reports days
+apart and fades over months; when either is undated and each tells years, none the same, it
+falls (years_differ). No date is invented: an undated item is compared by its words and the
+years its text names. Looking for a story, the item's terms that many stories held share weigh
+less (store_query): a feed about one country names it in every item, and that must not make all
+its items one story.
 
 This module is pure (no database): storage keeps each item's encoded terms (encode_terms) and
 rebuilds story profiles from them.
@@ -24,7 +28,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -37,7 +41,7 @@ ZIPF_COMMON = 6.0  # words this common or more ("the", "said", "new") carry no w
 ZIPF_UNKNOWN = 1.0  # the Zipf frequency of a word wordfreq does not list (a rare name)
 IDF_POWER = 0.5  # weight = (ZIPF_COMMON - zipf) ** power: rare names must not drown the rest
 NAME_ZIPF = 2.0  # a capitalised mid-sentence word counts as no commoner than this ("Bush")
-NAME_BOOST = 1.5  # and weighs this much more: who and where tell events apart
+NAME_BOOST = 2.0  # and weighs this much more: who and where tell events apart
 NUMBER_WEIGHT = 3.0  # a number ("6.1", "97") or a year outweighs any word (at most 5 ** 0.5)
 SMALL_NUMBER = 10  # whole numbers below this ("3 people") are too common to tell events apart
 TITLE_BOOST = 2.0  # headline terms weigh this much more
@@ -45,11 +49,12 @@ MAX_TERMS = 48  # an item keeps its strongest terms: bounded storage and scoring
 # The lead of an article tells its event; further down, background that other events of the
 # kind share (measured on ECB+: no loss of F1), and long texts cost no more than this.
 LEAD_CHARS = 2500
-INDEX_KEYS = 8  # the strongest terms of an item, under which candidate stories are found
+INDEX_KEYS = 12  # the strongest terms of an item, under which candidate stories are found
 CENTROID_TERMS = 96  # a story's centroid is cut back to this many terms ...
 CENTROID_SLACK = 2  # ... once it holds this many times as many
 DATE_BONUS = 1.0  # both dated, same days: similarity x (1 + bonus) ...
-DATE_SCALE_DAYS = 30.0  # ... falling as 1 / (1 + gap / scale) with the days apart
+DATE_SCALE_DAYS = 30.0  # ... the bonus falling as 1 / (1 + gap / scale) with the days apart ...
+DATE_FADE_DAYS = 180.0  # ... and the similarity as 1 / (1 + gap / fade)
 # A term that many stories held share tells little here, whatever its rarity in English: a
 # stream about one country names it everywhere. Looking for a story, an item's term weighs
 # 1 / (1 + STORE_DAMPING * share of stories holding it); STORE_PRIOR stories are assumed held
@@ -59,7 +64,14 @@ STORE_PRIOR = 50
 # One event is told with several of the same specifics (who, where, how many): a story must
 # hold this many of an item's INDEX_KEYS strongest terms, not one shared place name.
 MIN_SHARED = 3
-THRESHOLD = 0.42  # the least score that joins an item to a story
+# Two events of one kind differ in who, where and how many: the score falls by ENTITY_PENALTY
+# times the share of the strongest ENTITY_TERMS names and numbers that the sides do not share.
+ENTITY_TERMS = 6
+ENTITY_PENALTY = 0.6
+NUMBER_MISMATCH = 0.2  # added when each side's strongest numbers are all missing on the other
+# Either side undated, and each names years but none the same: most likely another year's event.
+YEAR_PENALTY = 0.3
+THRESHOLD = 0.33  # the least score that joins an item to a story
 
 # Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
 # class and a plain repeat is scanned three times faster than \d+(?:[.,]\d+)*.
@@ -81,6 +93,9 @@ class EventTerms:
 
     vector: dict[str, float]
     day: date | None
+    # The terms of the vector that the text writes as names, numbers or years: who, where, how
+    # many and when, which tell two events of one kind apart.
+    names: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -92,10 +107,11 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
     """Return the event terms of an item from its headline, body and publication date."""
     rarity: dict[str, float] = {}
     counts: dict[str, int] = {}
-    _add_text(lead(body), True, rarity, counts)
+    names: set[str] = set()
+    _add_text(lead(body), True, rarity, counts, names)
     if title:
         headline: dict[str, float] = {}
-        _add_text(title, sentence_case(title), headline, counts)
+        _add_text(title, sentence_case(title), headline, counts, names)
         for term, weight in headline.items():
             rarity[term] = max(rarity.get(term, 0.0), weight) * TITLE_BOOST
     if published is not None:
@@ -104,7 +120,8 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
         counts[year] = counts.get(year, 0) + 1
     terms = list(rarity)
     weights = list(map(mul, rarity.values(), map(_DAMPING.__getitem__, map(counts.__getitem__, terms))))
-    return EventTerms(_unit(terms, weights, MAX_TERMS), published)
+    vector = _unit(terms, weights, MAX_TERMS)
+    return EventTerms(vector, published, frozenset(names.intersection(vector)))
 
 
 def lead(body: str) -> str:
@@ -126,8 +143,12 @@ class _Damping(dict[int, float]):
 _DAMPING = _Damping()
 
 
-def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str, int]) -> None:
-    """Add the word and number terms of *text* to rarity (max weight) and counts (occurrences)."""
+def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str, int],
+              named: set[str]) -> None:
+    """Add the word and number terms of *text* to rarity (max weight) and counts (occurrences).
+
+    The terms written as names, numbers or years go to *named* too.
+    """
     if not text.isascii():
         text = ascii_separators(text)  # "’" read as "'", dashes and quotes blanked
     words = Counter(cased_words(text))
@@ -138,7 +159,10 @@ def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str
         entry = table[word]
         if entry is not None:
             term = entry[0]
-            weight = entry[2] if word in names else entry[1]
+            weight = entry[1]
+            if word in names and entry[2] > weight:  # days and months weigh as words, no names
+                weight = entry[2]
+                named.add(term)
             if weight > get(term, 0.0):
                 rarity[term] = weight
             counts[term] = counts.get(term, 0) + n
@@ -148,6 +172,7 @@ def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str
         if term:
             rarity[term] = NUMBER_WEIGHT
             counts[term] = counts.get(term, 0) + n
+            named.add(term)
 
 
 def cased_words(text: str) -> list[str]:
@@ -275,9 +300,15 @@ def _word_entry(word: str) -> tuple[str, float, float] | None:
     weight = word_weight(word)
     if weight <= 0.0:
         return None
-    return stem(word), weight, word_weight(word, is_name=True)
+    # Days and months are capitalised by convention, not as names: any event has a Tuesday.
+    named = weight if word in CALENDAR_WORDS else word_weight(word, is_name=True)
+    return stem(word), weight, named
 
 
+CALENDAR_WORDS = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december"))
 _WORD_TERMS = _WordTerms()
 _WORD_TERMS_MAX = 30_000  # bounds memory on endless streams of new names (~6 MB)
 
@@ -288,19 +319,32 @@ _DIGITS = 3  # weights are kept in thousandths
 _SCALE = 10**_DIGITS
 
 
+_NAMED = "*"  # marks a stored term the text writes as a name, number or year
+
+
 def encode_terms(terms: EventTerms) -> str:
-    """Return the stored form of an item's terms: "term:weight" pairs, strongest first."""
-    return " ".join(f"{t}:{round(w * _SCALE)}" for t, w in terms.vector.items())
+    """Return the stored form of an item's terms: "term:weight" pairs, strongest first.
+
+    A term written as a name, number or year is marked: "aceh:412*".
+    """
+    names = terms.names
+    return " ".join(f"{t}:{round(w * _SCALE)}{_NAMED if t in names else ''}"
+                    for t, w in terms.vector.items())
 
 
 def decode_terms(text: str, day: date | None) -> EventTerms:
     """Return the terms stored by encode_terms, with the item's publication date."""
     vector = {}
+    names = []
     for pair in text.split():
         term, _, weight = pair.rpartition(":")
+        named = weight.endswith(_NAMED)
+        weight = weight.removesuffix(_NAMED)
         if term and weight.isdigit():
             vector[term] = int(weight) / _SCALE
-    return EventTerms(vector, day)
+            if named:
+                names.append(term)
+    return EventTerms(vector, day, frozenset(names))
 
 
 # --- stories -----------------------------------------------------------------------------------
@@ -309,7 +353,7 @@ def decode_terms(text: str, day: date | None) -> EventTerms:
 class StoryProfile:
     """What a story's members say together: the sum of their vectors and their dated span."""
 
-    __slots__ = ("terms", "weights", "norm", "size", "first_day", "last_day")
+    __slots__ = ("terms", "weights", "norm", "size", "first_day", "last_day", "entities", "years")
 
     def __init__(self) -> None:
         self.terms: tuple[str, ...] = ()
@@ -318,6 +362,8 @@ class StoryProfile:
         self.size = 0
         self.first_day: date | None = None
         self.last_day: date | None = None
+        self.entities: tuple[str, ...] = ()  # its strongest names and numbers (entities_of)
+        self.years: tuple[str, ...] = ()  # the years its members name or are dated in
 
     def add(self, item: EventTerms) -> None:
         """Add a member's terms and date."""
@@ -334,6 +380,10 @@ class StoryProfile:
         self.weights = array("f", centroid.values())
         self.norm = math.hypot(*self.weights)
         self.size += 1
+        # Only the member's own names gained weight: the strongest are among them and the old ones.
+        named = {t for t in (*self.entities, *item.names) if t in centroid}
+        self.entities = entities_of(sorted(named, key=centroid.__getitem__, reverse=True))
+        self.years = tuple(sorted(years_of(item).union(self.years)))
         if item.day is not None:
             self.first_day = min(self.first_day or item.day, item.day)
             self.last_day = max(self.last_day or item.day, item.day)
@@ -345,7 +395,66 @@ def store_query(item: EventTerms, holding: Mapping[str, int], stories: int) -> E
     get = holding.get
     damped = {t: w / (1.0 + scale * get(t, 0)) for t, w in item.vector.items()}
     norm = math.hypot(*damped.values()) or 1.0
-    return EventTerms({t: w / norm for t, w in damped.items()}, item.day)
+    return EventTerms({t: w / norm for t, w in damped.items()}, item.day, item.names)
+
+
+def is_year(term: str) -> bool:
+    """Tell whether a term is a year ("y2013")."""
+    return term[:1] == "y" and term[1:].isdigit()
+
+
+def entities_of(terms: Iterable[str]) -> tuple[str, ...]:
+    """Return the first ENTITY_TERMS names and numbers of *terms* (strongest first), years aside."""
+    return tuple(islice(filterfalse(is_year, terms), ENTITY_TERMS))
+
+
+def years_of(item: EventTerms) -> frozenset[str]:
+    """Return the years an item's text names and the year it is dated in."""
+    years = {t for t in item.names if is_year(t)}
+    if item.day is not None:
+        years.add(f"y{item.day.year}")
+    return frozenset(years)
+
+
+def entity_mismatch(item: EventTerms, profile: StoryProfile) -> float:
+    """Return how much of the strongest names and numbers the item and the story do not share.
+
+    The share of either side's ENTITY_TERMS strongest names and numbers missing from the other
+    side's terms; the smaller of the two, so a short item whose few names the story holds (or
+    a story whose names a long item holds) is no mismatch. 0 when either side names none.
+    """
+    mine = entities_of(filter(item.names.__contains__, item.vector))
+    theirs = profile.entities
+    if not mine or not theirs:
+        return 0.0
+    held = set(profile.terms)
+    missing_here = [t not in held for t in mine]
+    missing_there = [t not in item.vector for t in theirs]
+    mismatch = min(sum(missing_here) / len(mine), sum(missing_there) / len(theirs))
+    if _numbers_disagree(mine, missing_here) and _numbers_disagree(theirs, missing_there):
+        mismatch += NUMBER_MISMATCH  # a magnitude 6.1 and a 7.2: two quakes
+    return min(1.0, mismatch)
+
+
+def _numbers_disagree(entities: tuple[str, ...], missing: list[bool]) -> bool:
+    """Tell whether a side names numbers among its entities and the other side holds none of them."""
+    numbers = [gone for term, gone in zip(entities, missing, strict=True) if term[0] == "#"]
+    return bool(numbers) and all(numbers)
+
+
+def years_differ(item: EventTerms, profile: StoryProfile) -> bool:
+    """Tell whether the item and the story each tell years, none of them the same.
+
+    A dated story's years are those it is dated in (its members' texts name background years
+    too); an undated story's are those its members name.
+    """
+    mine = years_of(item)
+    if not mine:
+        return False
+    if profile.first_day is not None and profile.last_day is not None:
+        span = range(profile.first_day.year, profile.last_day.year + 1)
+        return not any(f"y{year}" in mine for year in span)
+    return bool(profile.years) and mine.isdisjoint(profile.years)
 
 
 def cosine(item: EventTerms, profile: StoryProfile) -> float:
@@ -366,9 +475,10 @@ def days_apart(day: date | None, profile: StoryProfile) -> int | None:
 
 
 def event_score(item: EventTerms, profile: StoryProfile) -> float:
-    """Return how well an item fits a story: cosine, damped by the days apart when both are dated.
+    """Return how well an item fits a story: cosine, weighed by dates, names, numbers and years.
 
-    0 when the story holds fewer than MIN_SHARED of the item's strongest terms.
+    0 when the story holds fewer than MIN_SHARED of the item's strongest terms. Below THRESHOLD
+    before the penalties, the score is returned as it is: it joins no story either way.
     """
     keys = item.keys
     if len(set(keys).intersection(profile.terms)) < min(MIN_SHARED, len(keys)):
@@ -376,5 +486,9 @@ def event_score(item: EventTerms, profile: StoryProfile) -> float:
     score = cosine(item, profile)
     gap = days_apart(item.day, profile)
     if gap is not None:
-        score *= (1.0 + DATE_BONUS) / (1.0 + gap / DATE_SCALE_DAYS)
-    return score
+        score *= (1.0 + DATE_BONUS / (1.0 + gap / DATE_SCALE_DAYS)) / (1.0 + gap / DATE_FADE_DAYS)
+    if score < THRESHOLD:
+        return score
+    if gap is None and years_differ(item, profile):
+        score *= 1.0 - YEAR_PENALTY
+    return score * (1.0 - ENTITY_PENALTY * entity_mismatch(item, profile))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 
+from news.dates import MAX_DATE_LINE_CHARS, is_date_line
 from news.textmatch import (
     RowTable,
     contains_any,
@@ -253,10 +254,16 @@ def _continues(prev: _Rejoined, cur: str, nxt: str) -> bool:
         return False
     if prev.is_boilerplate() or is_boilerplate(cur):
         return False
+    if _is_stamp(prev) or is_date_line(cur):
+        return False  # a date line stands alone: never the end of a headline, nor its start
     if cur[0].islower() or _ends_mid_phrase(end):
         return True
     # "... a lavish" / "Victory Day parade" / "." : a link's text pulled onto its own line
     return bool(nxt) and _PUNCT_ONLY.fullmatch(nxt.strip()) is not None and prev.size >= 60
+
+
+def _is_stamp(paragraph: _Rejoined) -> bool:
+    return paragraph.size <= MAX_DATE_LINE_CHARS and is_date_line(paragraph.text())
 
 
 def repair_fragments(

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from news.dates import find_date_span
+from news.dates import find_date_span, read_date_line
 from news.sentences import iter_sentences
 from news.split.boilerplate import drop_trailing_bio, ends_sentence
 
@@ -17,7 +17,9 @@ PROSE_MIN_WORDS = 6
 LONG_LINE_CHARS = 150
 MAX_HEADING_CHARS = 250
 MAX_TITLE_CHARS = 120
-MIN_CLAUSE_TITLE_CHARS = 60  # a shorter first clause says too little: cut at a word instead
+MIN_CLAUSE_TITLE_CHARS = 60
+MAX_DATELINE_WORDS = 6  # words beside the date in a dateline: a source or a byline, no more
+_NAME_JOINERS = frozenset(("of", "the", "and", "for", "on", "de", "la", "del", "du", "di", "by"))  # a shorter first clause says too little: cut at a word instead
 
 _LINK = re.compile(r"\[([^\]]{1,100})\]\([^)]*\)")
 _SOURCE_SEPARATORS = re.compile(r"\s*(?:,|;|\||/|&|\band\b)\s*")
@@ -107,23 +109,36 @@ def _source_line(line: str) -> tuple[tuple[str, ...], date] | None:
     return (tuple(sources), dates[0]) if dates else None
 
 
-def parse_dateline(line: str) -> tuple[list[str], date] | None:
-    """Parse a short dateline ('Time of India15-05-2025', 'Updated: March 18, 2025 10:31')."""
+def parse_dateline(line: str) -> tuple[list[str], date | None] | None:
+    """Parse a dateline ('Time of India15-05-2025', 'Updated 9:06 AM ET': no date, only a time)."""
+    stamp = read_date_line(line)
+    if stamp is not None and not stamp.residue:
+        return [], stamp.published
     strict = parse_source_line(line)
-    if strict is not None:
-        return strict
-    if len(line) > 80 or is_prose(line):
+    if strict is not None:  # a linked name is a source; a plain one must read as a name
+        linked = _LINK.search(line) is not None
+        names = all(_is_name_word(word) for name in strict[0] for word in name.split())
+        return strict if linked or names else None
+    if stamp is None or is_prose(line):
         return None
-    span = find_date_span(line)
-    if span is None:
-        return None
-    found, start, end = span
-    residue = _TIME.sub(" ", line[:start] + " " + line[end:])
-    residue = _TRAILING_SEPARATOR.sub("", _DATE_LABELS.sub(" ", residue)).strip(" ,|-–—:")
-    if len(residue.split()) > 6:
-        return None
-    sources = _plain_sources(residue) if residue else None
-    return sources or [], found
+    return _dateline_sources(stamp.residue, stamp.published)
+
+
+def _dateline_sources(residue: str, published: date | None) -> tuple[list[str], date | None] | None:
+    """Accept the words beside a date only when they name sources or an author, not a sentence."""
+    words = residue.split()
+    if len(words) > MAX_DATELINE_WORDS or not all(map(_is_name_word, words)):
+        return None  # "Parliament dissolved 3 March 2025" is a headline
+    if words[0].lower() == "by":
+        return [], published  # a byline: an author, not a source
+    sources = _plain_sources(residue)
+    return (sources, published) if sources else None
+
+
+def _is_name_word(word: str) -> bool:
+    """Tell whether a word can belong to a name: capitalised, a number, or a joining word."""
+    bare = word.strip(",;:|&()[]/·•–—-")
+    return not bare or not bare[0].isalpha() or bare[0].isupper() or bare.lower() in _NAME_JOINERS
 
 
 def clean_title(title: str | None, site_name: str | None = None) -> str | None:

@@ -33,6 +33,10 @@ MAX_BADGE_WORDS = 5
 # unfinished paragraph, or just one line (read as both title and body).
 SHORT_ARTICLE_MAX_LINES = 2
 SHORT_ARTICLE_MIN_WORDS = 6
+# "Headline / date line / deck / body": a heading line after a headline and its date line is a
+# deck (a standfirst), not the headline, when the headline is more than a section label. So is
+# every heading line under a page's opening line ("Headline / deck / deck / body" in plain text).
+MIN_HEADLINE_WORDS = 3
 _BULLETS = "•·▪◦●○-–— "
 
 
@@ -61,6 +65,10 @@ class _WebSplitter:
         self.pending: str | None = None  # last headline-like line not yet used
         self.pending_sources: list[str] = []
         self.pending_date: date | None = None
+        self.dated = False  # a date line came right after the pending headline
+        self.deck: str | None = None  # a heading line under a dated headline, kept aside
+        self.opening = False  # the pending headline is the page's first line of text
+        self.lines = 0  # content lines seen, date lines aside
         self.headings: list[str] = []  # distinct heading-like lines, for a page without prose
         self._handlers: dict[LineKind, Callable[[str], None]] = {
             LineKind.CONTENT: self._content,
@@ -95,6 +103,7 @@ class _WebSplitter:
 
     def _reset_pending(self) -> None:
         self.pending, self.pending_sources, self.pending_date = None, [], None
+        self.dated, self.deck, self.opening = False, None, False
 
     def _meta(self, line: str) -> None:
         badge = line.strip(_BULLETS)
@@ -113,17 +122,22 @@ class _WebSplitter:
         dateline = parse_dateline(line)
         if dateline is not None:
             self._dateline(*dateline)
-        elif is_heading_like(line):
+            return
+        self.lines += 1
+        if is_heading_like(line):
             self._heading(line)
         else:
             self._prose(line)
 
-    def _dateline(self, sources: list[str], published: date) -> None:
+    def _dateline(self, sources: list[str], published: date | None) -> None:
         cur = self.current
         if self.mode == "article" and cur is not None and self.pending is None:
             cur.published = cur.published or published
             cur.sources = cur.sources or sources
             return
+        if self.deck is not None and self.dated:  # dated again: the "deck" headed a list item
+            self.pending, self.deck, self.opening = self.deck, None, False
+        self.dated = self.pending is not None
         self.pending_sources = self.pending_sources or sources
         self.pending_date = self.pending_date or published
 
@@ -135,12 +149,25 @@ class _WebSplitter:
             self.headings.append(line)
         if self.mode == "article" and cur is not None and cur.paras:
             cur.heading_at = len(cur.paras)
-        self.pending = line
+        if self._is_deck(line):
+            self.deck = line
+            return
+        self.pending, self.dated, self.deck = line, False, None
+        self.opening = self.lines == 1
+
+    def _is_deck(self, line: str) -> bool:
+        """Tell whether a heading line is a deck under the page's opening or dated headline."""
+        if self.current is not None or self.mode != "article":
+            return False
+        if len((self.pending or "").split()) < MIN_HEADLINE_WORDS:
+            return False
+        # the opening headline may carry several decks; a later one only one before its date
+        return self.opening or (self.dated and self.deck is None)
 
     def _prose(self, line: str) -> None:
         if self.current is None:
             if self.mode == "teaser" and not is_real_paragraph(line):
-                self.pending = line  # a teaser blurb in a list above the article
+                self.pending, self.dated = line, False  # a teaser blurb in a list above the article
                 return
             self._start(self.pending, from_teasers=False)
         elif self.mode != "article":
@@ -149,11 +176,11 @@ class _WebSplitter:
             elif self.mode == "teaser" and is_real_paragraph(line):
                 self.mode = "article"  # the article goes on after a stray teaser block
             else:
-                self.pending = line if self.mode == "teaser" else None
+                self.pending, self.dated = (line if self.mode == "teaser" else None), False
                 return
         assert self.current is not None
         self.current.paras.append(line)
-        self.pending = None
+        self.pending, self.dated, self.deck = None, False, None
 
     def _start(self, heading: str | None, from_teasers: bool) -> None:
         title = heading if from_teasers else clean_title(self.doc.title) or clean_title(heading)

@@ -5,6 +5,8 @@ Several processes may share one outbox: rows are claimed with a lease
 `FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single UPDATE statement holds the
 write lock, so the same row can never be claimed twice while its lease runs (both in
 `storage.dialect`).
+A row's `due_at` is its not-before time: the scheduler builds briefings ahead of their minute,
+and nobody claims a row before `due_at` (`next_due_at` tells a sender when to wake for it).
 Sessions are opened and committed by the caller.
 """
 
@@ -46,6 +48,7 @@ class ClaimedDelivery:
     messages: list[str]
     sent_count: int
     attempts: int  # including this claim
+    thread_id: int = 0  # the forum topic the briefing goes to (0: the chat itself)
 
 
 def enqueue_delivery(session: Session, subscriber_id: int, briefing_key: str,
@@ -103,6 +106,15 @@ def claim_deliveries(session: Session, now: datetime, limit: int,
     return _claimed_rows(session, claimed)
 
 
+def next_due_at(session: Session, after: datetime, until: datetime) -> datetime | None:
+    """Return the earliest not-before time of a pending row in (*after*, *until*], or None."""
+    stmt = select(func.min(Delivery.due_at)).where(
+        Delivery.status == PENDING, Delivery.due_at > as_utc(after),
+        Delivery.due_at <= as_utc(until))
+    found = session.scalar(stmt)
+    return as_utc(found) if found is not None else None
+
+
 def _chat_busy(now: datetime):
     """Match rows whose chat has an older pending row, or a delivery finished a moment ago.
 
@@ -122,14 +134,23 @@ def _claimed_rows(session: Session, ids: Sequence[int]) -> list[ClaimedDelivery]
         return []
     stmt = (
         select(Delivery.id, Delivery.subscriber_id, Subscriber.chat_id, Delivery.briefing_key,
-               Delivery.messages, Delivery.sent_count, Delivery.attempts)
+               Delivery.messages, Delivery.sent_count, Delivery.attempts, Subscriber.thread_id)
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
         .where(Delivery.id.in_(list(ids)))
         .order_by(Delivery.due_at, Delivery.id)
     )
     return [ClaimedDelivery(r.id, r.subscriber_id, r.chat_id, r.briefing_key,
-                            json.loads(r.messages), r.sent_count, r.attempts)
+                            json.loads(r.messages), r.sent_count, r.attempts, r.thread_id)
             for r in session.execute(stmt)]
+
+
+def renew_leases(session: Session, delivery_ids: Sequence[int], until: datetime) -> int:
+    """Extend the leases of pending rows a live sender holds to *until* (never shorten one)."""
+    until = as_utc(until)
+    result = session.execute(update(Delivery).where(
+        Delivery.id.in_(list(delivery_ids)), Delivery.status == PENDING,
+        Delivery.next_attempt_at < until).values(next_attempt_at=until))
+    return result.rowcount
 
 
 def record_message_sent(session: Session, delivery_id: int, index: int, message_id: int,

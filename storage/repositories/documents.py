@@ -1,15 +1,30 @@
-"""Repository functions for documents (sessions are opened by the caller)."""
+"""Repository functions for documents (sessions are opened by the caller).
+
+Deleting documents (`delete_documents`) takes everything that hangs on them, in the caller's
+transaction: their items, the items' country rows, full-text rows and band keys (the items'
+delete triggers on SQLite, the items' own indexed columns on PostgreSQL), and the items' event
+terms (a column of the item). Stories left without items go; a story that keeps some items
+gets its count, date and title from the members left (the title from the item that now
+speaks for it, `story_views.representative`). Copies of a deleted item in other documents
+are promoted: the oldest becomes the original, the others its copies. Delivered briefings
+(the outbox) stay as they were sent.
+"""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Document
+from storage.models import Document, Item, ItemCountry, Story
 from storage.records import DocumentRecord
+from storage.repositories.story_views import representative
+
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's bound-parameter limit
 
 
 class KnownDocument(NamedTuple):
@@ -43,3 +58,107 @@ def recent_documents(session: Session, limit: int = 20, offset: int = 0) -> list
     """Return loaded documents, newest first."""
     rows = session.connection().execute(_RECORDS.limit(limit).offset(offset))
     return [DocumentRecord(*row) for row in rows]
+
+
+def all_documents(session: Session) -> list[DocumentRecord]:
+    """Return every document, newest first."""
+    return [DocumentRecord(*row) for row in session.connection().execute(_RECORDS)]
+
+
+def document_by_id(session: Session, document_id: int) -> DocumentRecord | None:
+    """Return the document with this id, or None."""
+    row = session.connection().execute(_RECORDS.where(_table.c.id == document_id)).first()
+    return DocumentRecord(*row) if row else None
+
+
+def documents_loaded_before(session: Session, cutoff: datetime) -> list[DocumentRecord]:
+    """Return the documents loaded before *cutoff*, newest first."""
+    rows = session.connection().execute(_RECORDS.where(_table.c.loaded_at < cutoff))
+    return [DocumentRecord(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedDocuments:
+    """What delete_documents removed."""
+
+    documents: list[DocumentRecord]  # the ones found and deleted, newest first
+    items: int
+    stories_removed: int  # left without items
+    stories_kept: int  # lost items but have others left
+
+
+def delete_documents(session: Session, ids: Sequence[int], now: datetime) -> DeletedDocuments:
+    """Delete the documents with these ids (unknown ids are skipped) and all that hangs on them."""
+    found = [record for chunk in _chunks(sorted(set(ids)))
+             for record in session.connection().execute(_RECORDS.where(_table.c.id.in_(chunk)))]
+    documents = sorted((DocumentRecord(*row) for row in found),
+                       key=lambda d: (d.loaded_at, d.id), reverse=True)
+    stories: set[int] = set()
+    items = 0
+    for chunk in _chunks([d.id for d in documents]):
+        in_documents = Item.document_id.in_(chunk)
+        stories.update(session.scalars(select(Item.story_id).distinct()
+                                       .where(in_documents, Item.story_id.is_not(None))))
+        _promote_copies(session, in_documents)
+        doomed = select(Item.id).where(in_documents).scalar_subquery()
+        session.execute(delete(ItemCountry).where(ItemCountry.item_id.in_(doomed)))
+        items += session.execute(delete(Item).where(in_documents)).rowcount
+        session.execute(delete(Document).where(Document.id.in_(chunk)))
+    removed, kept = _settle_stories(session, sorted(stories), now)
+    return DeletedDocuments(documents, items, removed, kept)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for n in range(0, len(ids), CHUNK):
+        yield list(ids[n : n + CHUNK])
+
+
+def _promote_copies(session: Session, in_documents: ColumnElement[bool]) -> None:
+    """Re-point copies (in other documents) of the items about to go at a surviving copy."""
+    doomed = select(Item.id).where(in_documents).scalar_subquery()
+    rows = session.execute(select(Item.id, Item.duplicate_of_id)
+                           .where(Item.duplicate_of_id.in_(doomed), ~in_documents)
+                           .order_by(Item.id)).all()
+    copies: dict[int, list[int]] = {}
+    for copy_id, original in rows:
+        copies.setdefault(original, []).append(copy_id)
+    changes = []
+    for first, *rest in copies.values():  # the oldest surviving copy becomes the original
+        changes.append({"item": first, "original": None})
+        changes.extend({"item": other, "original": first} for other in rest)
+    if changes:
+        table = Item.__table__
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("item"))
+            .values(duplicate_of_id=bindparam("original")), changes)
+
+
+def _settle_stories(session: Session, story_ids: list[int], now: datetime) -> tuple[int, int]:
+    """Delete the stories left without items, refresh the others; return (removed, kept)."""
+    removed = kept = 0
+    for chunk in _chunks(story_ids):
+        members: dict[int, list] = {}
+        for row in session.execute(
+                select(Item.id, Item.story_id, Item.title, Item.summary, Item.published,
+                       Item.duplicate_of_id).where(Item.story_id.in_(chunk))):
+            members.setdefault(row.story_id, []).append(row)
+        empty = [s for s in chunk if s not in members]
+        if empty:
+            removed += session.execute(delete(Story).where(Story.id.in_(empty))).rowcount
+        if members:
+            _refresh_stories(session, members, now)
+            kept += len(members)
+    return removed, kept
+
+
+def _refresh_stories(session: Session, members: dict[int, list], now: datetime) -> None:
+    """Set each story's count, newest date and title from the items it has left."""
+    table = Story.__table__
+    stmt = (update(table).where(table.c.id == bindparam("story"))
+            .values(item_count=bindparam("n"), published=bindparam("newest"),
+                    title=bindparam("headline"), updated_at=bindparam("now")))
+    session.connection().execute(stmt, [
+        {"story": story, "n": len(rows), "now": now,
+         "newest": max((r.published for r in rows if r.published), default=None),
+         "headline": representative(rows).title[:500]}
+        for story, rows in members.items()])

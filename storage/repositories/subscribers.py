@@ -28,7 +28,8 @@ _KIND_ORDER = case({kind: rank for rank, kind in enumerate(KINDS)}, value=Subscr
 
 _SUBSCRIBER_COLUMNS = (Subscriber.id, Subscriber.chat_id, Subscriber.username, Subscriber.timezone,
                        Subscriber.delivery_time, Subscriber.active, Subscriber.created_at,
-                       Subscriber.last_briefed_at)
+                       Subscriber.last_briefed_at, Subscriber.thread_id, Subscriber.chat_kind,
+                       Subscriber.language)
 _SUBSCRIPTION_COLUMNS = (Subscription.id, Subscription.subscriber_id, Subscription.kind,
                          Subscription.value)
 
@@ -43,29 +44,33 @@ def _subscription(session: Session, *where) -> SubscriptionRecord | None:
     return SubscriptionRecord(*row) if row else None
 
 
-def subscriber_by_chat(session: Session, chat_id: int) -> SubscriberRecord | None:
-    """Return the subscriber of a chat, or None."""
-    return _subscriber(session, Subscriber.chat_id == chat_id)
+def subscriber_by_chat(session: Session, chat_id: int, thread_id: int = 0) -> SubscriberRecord | None:
+    """Return the subscriber of a chat (or of one forum topic in it), or None."""
+    return _subscriber(session, Subscriber.chat_id == chat_id, Subscriber.thread_id == thread_id)
 
 
 def get_or_create_subscriber(
-    session: Session, chat_id: int, *, username: str | None, timezone: str, delivery_time: time
+    session: Session, chat_id: int, *, username: str | None, timezone: str, delivery_time: time,
+    thread_id: int = 0, kind: str | None = None,
 ) -> SubscriberRecord:
-    """Return the chat's subscriber, creating it with the given defaults when new."""
-    found = subscriber_by_chat(session, chat_id)
+    """Return the chat's (or topic's) subscriber, creating it with the given defaults when new."""
+    found = subscriber_by_chat(session, chat_id, thread_id)
     if found is not None:
-        if username and found.username != username:
-            return _update(session, found, username=username)
-        return found
-    row = {"chat_id": chat_id, "username": username, "timezone": timezone,
-           "delivery_time": delivery_time, "active": True}
+        changes = {"username": username} if username and found.username != username else {}
+        if kind and found.chat_kind != kind:  # a group became a supergroup
+            changes["chat_kind"] = kind
+        return _update(session, found, **changes) if changes else found
+    kind = kind or ("private" if chat_id > 0 else "group")  # Telegram's groups have negative ids
+    row = {"chat_id": chat_id, "thread_id": thread_id, "chat_kind": kind,
+           "username": username, "timezone": timezone, "delivery_time": delivery_time,
+           "active": True}
     try:
         # A savepoint, so a concurrent insert of the same chat does not spoil the caller's transaction.
         with session.begin_nested():
             created = session.execute(insert(Subscriber).values(row).returning(*_SUBSCRIBER_COLUMNS)).one()
     except IntegrityError:
         logger.info("subscriber for chat %s was created concurrently", chat_id)
-        return subscriber_by_chat(session, chat_id)  # type: ignore[return-value]
+        return subscriber_by_chat(session, chat_id, thread_id)  # type: ignore[return-value]
     return SubscriberRecord(*created)
 
 
@@ -166,6 +171,20 @@ def set_active(session: Session, subscriber: SubscriberRecord, active: bool) -> 
     if subscriber.active == active:
         return subscriber
     return _update(session, subscriber, active=active)
+
+
+def set_chat_language(session: Session, subscriber: SubscriberRecord,
+                      language: str | None) -> SubscriberRecord:
+    """Set the language the chat is answered in (None: follow each sender's); return the new record."""
+    return _update(session, subscriber, language=language)
+
+
+def languages_of(session: Session, subscriber_ids: Sequence[int]) -> dict[int, str | None]:
+    """Return the chosen language of each subscriber id (None when never chosen)."""
+    if not subscriber_ids:
+        return {}
+    stmt = select(Subscriber.id, Subscriber.language).where(Subscriber.id.in_(list(subscriber_ids)))
+    return {row.id: row.language for row in session.execute(stmt)}
 
 
 def country_choices(session: Session, limit: int) -> list[tuple[str, int]]:

@@ -49,7 +49,10 @@ async def _settle(server, seconds: float = 0.5) -> None:
 
 async def test_a_flood_from_one_chat_leaves_other_users_served(fake_telegram, db_url,
                                                                 tmp_path) -> None:
-    async with bot_running(fake_telegram, db_url, tmp_path, throttle=Throttle()) as (_app, ctx):
+    # A slow refill: on a loaded machine the flood takes seconds, and the default rate would
+    # give the flooder extra tokens meanwhile.
+    throttle = Throttle(rate=0.01)
+    async with bot_running(fake_telegram, db_url, tmp_path, throttle=throttle) as (_app, ctx):
         load_newsletter(ctx, stories=12)
         for _ in range(300):
             fake_telegram.user_sends(FLOODER, "/search figure")

@@ -6,6 +6,7 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.telegram.handlers.common import COMMANDS
+from news.language import SUPPORTED_LANGUAGES
 from tests.bot_harness import bot_running
 
 CHAT = 710001
@@ -41,8 +42,9 @@ async def test_command_menu_is_registered(fake_telegram, db_url, tmp_path) -> No
     public = [c["command"] for c in fake_telegram.commands]
     assert public[:3] == ["start", "help", "latest"] and "stats" not in public
     scoped = [r for r in fake_telegram.calls("setMyCommands") if r.params.get("scope")]
-    assert len(scoped) == 1 and '"chat_id": 710002' in str(scoped[0].params["scope"]).replace(
-        "'", '"')
+    # One admin menu per language (the default and each translation).
+    assert len(scoped) == len(SUPPORTED_LANGUAGES)
+    assert all('"chat_id": 710002' in str(r.params["scope"]).replace("'", '"') for r in scoped)
 
 
 async def test_start_menu_help_button(fake_telegram, db_url, tmp_path) -> None:

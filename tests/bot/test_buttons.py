@@ -31,7 +31,8 @@ SENT = [
     (start_menu, start_menu.StartAction("help"), "act:help"),
     (more, more.LatestPage(None, 5, 10), "more:l:-:5:10"),
     (more, more.LatestPage("IN", 10, 0), "more:l:IN:10:0"),
-    (more, more.SearchPage("aB3_-x9Z", 5), "more:s:aB3_-x9Z:5"),
+    (more, more.SavedPage(1, 5, 487_000), "more:Q:afrs:5:1"),
+    (more, more.SavedPage(10**15 - 1, 20, 487_000), "more:Q:afrs:20:999999999999999"),
     (pager, pager.ListPage("src", 0), "page:src:0"),
     (pager, pager.ListPage("src", 120), "page:src:120"),
     (subscribe, subscribe.Subscribe("daily", page=0), "sub:d:0"),
@@ -59,7 +60,10 @@ FORGED = [
     (more, "more:l:-:²:5"), (more, "more:l:in:5:0"), (more, "more:l:-:5:-1"),
     (more, "more:l:-:5:0:0"), (more, "more:l:-:5"), (more, "more:s:key"),
     (more, "more:s::5"), (more, "more:s:a/b:5"), (more, "more:s:key:5:5"), (more, "more:x:key:5"),
-    (more, "more:s:key:٣"),
+    (more, "more:s:key:٣"), (more, "more:s:aB3_-x9Z:5"),  # searches kept in memory are gone
+    (more, "more:Q:afrs:5:0"), (more, "more:Q:afrs:5:01"), (more, "more:Q:afrs:5:1000000000000000"),
+    (more, "more:Q:afrs:5:١"), (more, "more:Q:afrs:5"), (more, "more:Q:AFRS:5:1"),
+    (more, "more:Q:afrs:5:1:1"), (more, "more:Q:afrs:-5:1"),
     (pager, "page:src:²"), (pager, "page:src:٣"), (pager, "page:src:"), (pager, "page:src:-10"),
     (pager, "page:src:1:2"), (pager, "page:users:10"), (pager, "page:src:10 "),
     (subscribe, "sub:"), (subscribe, "sub:x"), (subscribe, "sub:d:"), (subscribe, "sub:d:²"),
@@ -103,7 +107,8 @@ def test_forged_data_decodes_to_none(family, data) -> None:
     (more, more.LatestPage(None, 0, 5)),  # a page of no stories
     (more, more.LatestPage("in", 5, 0)),  # codes are upper case
     (more, more.LatestPage(None, 5, -5)),
-    (more, more.SearchPage("k" * 17, 5)),
+    (more, more.SavedPage(0, 5, 487_000)),  # ids start at 1
+    (more, more.SavedPage(10**15, 5, 487_000)),  # and have at most 15 digits
     (pager, pager.ListPage("users", 0)),  # not a list this bot pages
     (subscribe, subscribe.Subscribe("weekly")),
     (subscribe, subscribe.Subscribe("topic", "x" * LIMIT)),  # over 64 bytes

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time as time_module
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
@@ -16,12 +17,17 @@ import pytest
 from telegram import Bot
 
 from bot.context import AppContext
-from bot.delivery.jobs import is_scheduler_leader, register_delivery_jobs, release_scheduler_lead
+from bot.delivery.jobs import (
+    arm_wake,
+    is_scheduler_leader,
+    register_delivery_jobs,
+    release_scheduler_lead,
+)
 from bot.delivery.pacing import RatePacer
 from bot.delivery.scheduler import run_tick
 from bot.delivery.sender import OutboxSender, SenderConfig
 from bot.settings import load_settings
-from storage.clock import as_utc
+from storage.clock import as_utc, utcnow
 from storage.models import Subscriber
 from storage.repositories import deliveries as outbox
 from tests.delivery_helpers import VirtualTime, add_subscriber, rows, sent_ids
@@ -87,11 +93,14 @@ async def test_briefing_goes_out_at_local_delivery_time_and_not_before(ctx, serv
         add_subscriber(session, CHAT, "Europe/Berlin", time(7, 30), created_at=START)
         session.commit()
     sender = make_sender(bot, ctx, vt)
-    vt.set(datetime(2025, 5, 1, 5, 29, 59, tzinfo=UTC))  # 07:29:59 in Berlin
-    assert run_tick(ctx).queued == 0
+    built = datetime(2025, 5, 1, 5, 29, tzinfo=UTC)  # 07:29 in Berlin: the tick before 07:30
+    vt.set(built - timedelta(seconds=1))
+    assert run_tick(ctx).queued == 0, "built one tick ahead, not earlier"
+    vt.set(built)
+    assert run_tick(ctx).queued == 1, "built ahead of its minute"
+    vt.set(datetime(2025, 5, 1, 5, 29, 59, 999_000, tzinfo=UTC))
     assert (await sender.drain()).messages_sent == 0 and server.sent_messages() == []
-    vt.set(datetime(2025, 5, 1, 5, 30, tzinfo=UTC))  # 07:30 in Berlin
-    assert run_tick(ctx).queued == 1
+    vt.set(datetime(2025, 5, 1, 5, 30, tzinfo=UTC))  # 07:30 in Berlin: the due second
     stats = await sender.drain()
     assert run_tick(ctx).queued == 0, "one briefing per local date"
     with ctx.sessions() as session:
@@ -102,7 +111,7 @@ async def test_briefing_goes_out_at_local_delivery_time_and_not_before(ctx, serv
     assert (row.status, row.briefing_key) == ("sent", "daily:2025-05-01")
     assert sent_ids(row) == [m["message_id"] for m in messages]
     assert [m["text"] for m in messages] == json.loads(row.messages)
-    assert subscriber.last_briefed_at.replace(tzinfo=UTC) == vt.now()
+    assert subscriber.last_briefed_at.replace(tzinfo=UTC) == built, "the window closed when built"
     assert server.throttled_count == 0
 
 
@@ -114,9 +123,10 @@ def test_time_shows_the_instant_the_tick_queues_the_briefing(ctx, vt) -> None:
     run_tick(ctx)  # the runs missed while the clock jumped are recorded as skipped
     shown = ctx.subscriptions.set_time(CHAT, "").schedule.next_delivery
     assert (shown.hour, shown.minute, shown.utcoffset()) == (3, 30, timedelta(hours=2))
-    vt.set(shown.astimezone(UTC) - timedelta(seconds=1))
+    ahead = timedelta(seconds=ctx.settings.tick_seconds)  # built by the tick before
+    vt.set(shown.astimezone(UTC) - ahead - timedelta(seconds=1))
     assert run_tick(ctx).queued == 0
-    vt.set(shown.astimezone(UTC))
+    vt.set(shown.astimezone(UTC) - ahead)
     assert run_tick(ctx).queued == 1
     with ctx.sessions() as session:
         queued = [r for r in rows(session) if r.status == "pending"]
@@ -226,6 +236,32 @@ async def test_restart_mid_run_sends_everything_once_but_the_in_flight_one(
         assert {r.status for r in rows(session)} == {"sent"}
 
 
+async def test_a_claimed_row_waiting_for_its_turn_keeps_its_lease(ctx, server, bot) -> None:
+    # Real time: the sender renews its leases while the row waits (here, for a held pacer);
+    # without that, the lease would run out and another process could send it too.
+    queue(ctx, CHAT, ["held back"])
+    turn = asyncio.Event()
+
+    class HeldPacer:
+        async def acquire(self, chat_id: int) -> None:
+            await turn.wait()
+
+        def sent(self, chat_id: int) -> None:
+            pass
+
+    lease = timedelta(seconds=0.3)
+    sender = OutboxSender(bot, ctx.sessions, pacer=HeldPacer(), config=SenderConfig(lease=lease))
+    draining = asyncio.create_task(sender.drain())
+    await asyncio.sleep(4 * lease.total_seconds())
+    with ctx.sessions() as session:
+        [row] = rows(session)
+        assert as_utc(row.next_attempt_at) > utcnow(), "still leased after four lease lengths"
+        assert outbox.claim_deliveries(session, utcnow(), 5, lease) == []
+    turn.set()
+    await draining
+    assert texts(server, CHAT) == ["held back"]
+
+
 async def test_two_senders_share_one_outbox_exactly_once(server, db_url, tmp_path, vt) -> None:
     if db_url.startswith("sqlite"):
         pytest.skip("several sender processes need PostgreSQL (SKIP LOCKED)")
@@ -267,6 +303,8 @@ async def test_jobs_tick_and_drain_inside_the_application(fake_telegram, db_url,
         await application.start()
         [message] = await fake_telegram.wait_for_messages(CHAT, 1, timeout=10)
         assert is_scheduler_leader(application), "the only process leads the scheduler"
+        [tick] = application.job_queue.get_jobs_by_name("delivery:scheduler")
+        assert (tick.next_t.second, tick.next_t.microsecond) == (0, 0), "ticks on the minute"
         await application.stop()
         await release_scheduler_lead(application)  # run_polling's post_stop would do this
     ctx.engine.dispose()
@@ -276,6 +314,32 @@ async def test_jobs_tick_and_drain_inside_the_application(fake_telegram, db_url,
         [row] = rows(session)
     assert (row.status, row.briefing_key, sent_ids(row)) == ("sent", "daily:2025-05-01",
                                                             [message["message_id"]])
+
+
+async def test_a_row_built_ahead_leaves_at_its_due_second(fake_telegram, db_url, tmp_path) -> None:
+    # Real time, and no sender job: only the wake-up armed for the row's due instant sends it.
+    settings = load_settings(telegram_bot_token=fake_telegram.token, database_url=db_url,
+                             telegram_api_url=fake_telegram.url, data_dir=tmp_path)
+    ctx = AppContext(settings)
+    application = ptb_builder(fake_telegram).build()
+    application.bot_data["ctx"] = ctx
+    async with application:
+        await application.start()
+        with ctx.sessions() as session:
+            sub = add_subscriber(session, CHAT)
+            due = ctx.clock() + timedelta(seconds=1.5)
+            outbox.enqueue_delivery(session, sub.id, "daily:2025-05-01", ["on time"], due,
+                                    now=ctx.clock())
+            session.commit()
+        due_on_server = time_module.monotonic() + (due - ctx.clock()).total_seconds()
+        await arm_wake(application)
+        await arm_wake(application)  # armed once: the same instant is not armed again
+        [message] = await fake_telegram.wait_for_messages(CHAT, 1, timeout=10)
+        await application.stop()
+    ctx.engine.dispose()
+    [call] = fake_telegram.calls("sendMessage")
+    assert message["plain_text"] == "on time"
+    assert due_on_server - 0.01 <= call.at <= due_on_server + 1.0, call.at - due_on_server
 
 
 async def test_pacer_spaces_sends_and_bounds_the_window(vt) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
@@ -19,7 +20,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from bot.app import build_application
+from bot.cli.main import main
 from bot.delivery.jobs import LAST_TICK_KEY
+from bot.web.app import is_allowed
 from bot.web.run import ServeOptions, bot_serving
 from storage.models import Delivery, Item, Story
 from storage.repositories import deliveries as outbox
@@ -45,9 +48,9 @@ class Clock:
 @contextlib.asynccontextmanager
 async def serving(fake, db_url: str, tmp_path: Path, *, webhook: bool = True,
                   clock: Callable[[], datetime] | None = None, prepare=None,
-                  ) -> AsyncIterator[tuple]:
+                  **overrides) -> AsyncIterator[tuple]:
     """Run the bot (webhook or polling) with its HTTP server; yield (app, ctx, http)."""
-    ctx = make_context(fake, db_url, tmp_path, clock=clock)
+    ctx = make_context(fake, db_url, tmp_path, clock=clock, **overrides)
     if prepare is not None:
         prepare(ctx)
     options = ServeOptions(listen="127.0.0.1", port=0,
@@ -315,3 +318,102 @@ async def test_a_429_on_a_reply_is_counted(fake_telegram, tmp_path) -> None:
             samples = await scrape(http)
             return samples[("briefbot_telegram_429_total", frozenset())] == before + 1
         assert await eventually(counted)
+
+
+# ---- who may read /healthz and /metrics --------------------------------------------------
+
+
+async def test_only_allowed_networks_read_health_and_metrics_but_telegram_reaches_the_webhook(
+        fake_telegram, tmp_path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    async with serving(fake_telegram, db_url, tmp_path,
+                       metrics_allow="10.0.0.0/8") as (_app, _ctx, http):
+        for path in ("/healthz", "/metrics"):
+            async with http.get(path) as resp:
+                assert resp.status == 403, path
+                assert "briefbot" not in await resp.text()
+        assert await post_update(http, update_from(fake_telegram, CHAT, "/help")) == 200
+        [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+        assert "/search grain deal" in reply["plain_text"]
+    async with serving(fake_telegram, db_url, tmp_path, webhook=False,
+                       metrics_allow="10.0.0.0/8, 127.0.0.1") as (_app, _ctx, http):
+        for path in ("/healthz", "/metrics"):
+            async with http.get(path) as resp:
+                assert resp.status == 200, path
+
+
+@pytest.mark.parametrize(("remote", "allowed"), [
+    ("127.0.0.1", True), ("127.9.9.9", True), ("::1", True), ("::ffff:127.0.0.1", True),
+    ("10.0.0.5", False), ("::ffff:10.0.0.5", False), ("2001:db8::1", False),
+    ("fe80::1%eth0", False), (None, False), ("", False), ("not-an-ip", False),
+])
+def test_loopback_is_the_default_allow_list(remote, allowed) -> None:
+    loopback = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+    assert is_allowed(remote, loopback) is allowed
+
+
+def test_a_zone_and_a_mapped_address_match_their_network() -> None:
+    assert is_allowed("fe80::1%eth0", [ipaddress.ip_network("fe80::/10")])
+    assert is_allowed("::ffff:10.0.0.5", [ipaddress.ip_network("10.0.0.0/8")])
+
+
+# ---- briefbot healthcheck ----------------------------------------------------------------
+
+
+def _port(http: aiohttp.ClientSession) -> int:
+    return http._base_url.port  # the server's free port, which serving() connected to
+
+
+def _healthcheck(monkeypatch, tmp_path, *args: str, **env: str) -> int:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return main(["healthcheck", *args])
+
+
+async def test_healthcheck_exits_0_when_healthy_and_1_with_a_reason_otherwise(
+        fake_telegram, tmp_path, monkeypatch, capsys) -> None:
+    clock = Clock()
+    db_url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    async with serving(fake_telegram, db_url, tmp_path, webhook=False,
+                       clock=clock) as (app, _ctx, http):
+        await _wait_for_tick(app)
+        port = _port(http)
+        # As a container runs it: the address and port from the settings.
+        status = await asyncio.to_thread(_healthcheck, monkeypatch, tmp_path,
+                                         BRIEFBOT_WEB_PORT=str(port), BRIEFBOT_WEB_HOST="0.0.0.0")
+        assert status == 0
+        assert capsys.readouterr().out.startswith("ok: database ")
+        clock.now += timedelta(minutes=5)  # the scheduler stopped ticking
+        status = await asyncio.to_thread(_healthcheck, monkeypatch, tmp_path)
+        assert status == 1
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("unhealthy (HTTP 503): scheduler has not ticked for 30")
+    # Nobody listens any more.
+    assert await asyncio.to_thread(_healthcheck, monkeypatch, tmp_path, "--timeout", "2") == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == f"cannot reach http://127.0.0.1:{port}/healthz: Connection refused"
+
+
+async def test_healthcheck_reports_a_refusal_and_a_dead_database(fake_telegram, tmp_path,
+                                                                 monkeypatch, capsys) -> None:
+    bad_url = "postgresql://nobody@127.0.0.1:1/x"
+    async with serving(fake_telegram, bad_url, tmp_path, webhook=False,
+                       metrics_allow="10.0.0.0/8") as (_app, _ctx, http):
+        url = f"http://127.0.0.1:{_port(http)}/healthz"
+        assert await asyncio.to_thread(_healthcheck, monkeypatch, tmp_path, "--url", url) == 1
+        assert capsys.readouterr().err.strip() == (
+            "refused (403): this address is not in BRIEFBOT_METRICS_ALLOW")
+    async with serving(fake_telegram, bad_url, tmp_path, webhook=False) as (_app, _ctx, http):
+        url = f"http://127.0.0.1:{_port(http)}/healthz"
+        assert await asyncio.to_thread(_healthcheck, monkeypatch, tmp_path, "--url", url) == 1
+        line = capsys.readouterr().err.strip()
+        assert line.startswith("unhealthy (HTTP 503): database unreachable (")
+        assert "nobody" not in line
+
+
+def test_healthcheck_fails_with_1_on_bad_settings(tmp_path, monkeypatch, capsys) -> None:
+    assert _healthcheck(monkeypatch, tmp_path, BRIEFBOT_WEB_PORT="x") == 1
+    assert "BRIEFBOT_WEB_PORT" in capsys.readouterr().err
+    assert _healthcheck(monkeypatch, tmp_path, BRIEFBOT_WEB_PORT="0") == 1
+    assert "the HTTP server is off" in capsys.readouterr().err

@@ -17,7 +17,6 @@ from briefs.render import (
     date_human,
     flag,
     make_environment,
-    plural,
     render_briefing,
     render_template,
     safe_url,
@@ -111,7 +110,6 @@ def test_filters() -> None:
     assert flag(Country("DE", "Germany", "")) == "\U0001f1e9\U0001f1ea"
     assert truncate_words("one two three four", 2) == "one two…"
     assert truncate_words("one two", 2) == "one two"
-    assert plural(1, "source") == "1 source" and plural(3, "story", "stories") == "3 stories"
     assert safe_url("javascript:alert(1)") is None and safe_url(" https://a.b ") == "https://a.b"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,18 +52,68 @@ class UserActions:
         return user
 
     def user_sends(
-        self, chat_id: int, text: str, *, user_id: int | None = None, username: str = "alice"
+        self, chat_id: int, text: str, *, user_id: int | None = None, username: str = "alice",
+        thread_id: int | None = None, reply_to: int | None = None,
+        language_code: str | None = None,
     ) -> int:
-        """Queue a text message from a user; '/cmd' text gets a bot_command entity."""
+        """Queue a text message from a user; '/cmd' text gets a bot_command entity, '@name' a
+        mention; ``thread_id`` writes in a forum topic, ``reply_to`` replies to a message;
+        ``language_code`` is the user's Telegram language (kept for their later updates)."""
         user = self._private_user(chat_id, user_id, username)
+        if language_code is not None:
+            user["language_code"] = language_code
         entities = []
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0].encode("utf-16-le")) // 2
             entities.append({"type": "bot_command", "offset": 0, "length": length})
+        entities.extend(_mentions(text))
         record = self.store.new_message(
-            chat_id, user, kind="text", text=text, plain_text=text, entities=entities
+            chat_id, user, kind="text", text=text, plain_text=text, entities=entities,
+            message_thread_id=thread_id,
         )
-        return self._push("message", message_json(self.store, record))
+        message = message_json(self.store, record)
+        if reply_to is not None:
+            message["reply_to_message"] = message_json(
+                self.store, self.store.messages[(chat_id, reply_to)])
+        return self._push("message", message)
+
+    def user_forwards(self, chat_id: int, channel_id: int, text: str, *,
+                      username: str = "alice") -> int:
+        """Queue a post of a channel that the user forwards to the bot's private chat."""
+        user = self._private_user(chat_id, None, username)
+        record = self.store.new_message(chat_id, user, kind="text", text=text, plain_text=text)
+        message = message_json(self.store, record)
+        message["forward_origin"] = {"type": "channel", "chat": self.store.chat(channel_id),
+                                     "message_id": 42, "date": self.store.now()}
+        return self._push("message", message)
+
+    def migrate_group(self, old_chat_id: int, new_chat_id: int, *,
+                      notices: tuple[str, ...] = ("to", "from"), user_id: int = 424242) -> None:
+        """Turn a group into a supergroup: calls to the old id fail with migrate_to_chat_id, and
+        the service messages in *notices* arrive ("to": in the old chat, "from": in the new)."""
+        old = self.store.chat(old_chat_id)
+        self.store.migrated[old_chat_id] = new_chat_id
+        self.store.add_chat(new_chat_id, "supergroup", old.get("title") or "Supergroup")
+        user = self.store.user(user_id)
+        for notice in notices:
+            chat_id = old_chat_id if notice == "to" else new_chat_id
+            field_ = {"to": ("migrate_to_chat_id", new_chat_id),
+                      "from": ("migrate_from_chat_id", old_chat_id)}[notice]
+            record = self.store.new_message(chat_id, user, kind="service")
+            self._push("message", message_json(self.store, record) | dict([field_]))
+
+    def bot_membership(self, chat_id: int, status: str, *, old_status: str = "member",
+                       user_id: int = 424242, **rights: bool) -> int:
+        """Queue a my_chat_member update: the bot's status in a chat changed (also set for
+        getChatMember). ``status``: "member", "administrator", "left", "kicked", ..."""
+        bot, key = self.store.bot_user, (chat_id, self.store.bot_user["id"])
+        self.store.member_status[key], self.store.member_rights[key] = old_status, {}
+        old = self.store.member(chat_id, bot)
+        self.store.member_status[key], self.store.member_rights[key] = status, rights
+        update = {"chat": self.store.chat(chat_id), "from": self.store.user(user_id),
+                  "date": self.store.now(), "old_chat_member": old,
+                  "new_chat_member": self.store.member(chat_id, bot)}
+        return self._push("my_chat_member", update)
 
     def user_uploads(
         self,
@@ -169,6 +220,13 @@ class UserActions:
             except TimeoutError:
                 return predicate()
         return True
+
+
+def _mentions(text: str) -> list[dict[str, Any]]:
+    """Return the mention entities Telegram finds in a text (@name, 5-32 characters)."""
+    return [{"type": "mention", "offset": len(text[:m.start()].encode("utf-16-le")) // 2,
+             "length": len(m[0].encode("utf-16-le")) // 2}
+            for m in re.finditer(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{4,31}\b", text)]
 
 
 def _callback_data(record: dict[str, Any]) -> set[str]:

@@ -135,27 +135,23 @@ async def always_ok(srv: FakeTelegramServer, params: Params, uploads: Uploads) -
     return True
 
 
-_ADMIN_RIGHTS = (
-    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-    "can_change_info", "can_invite_users",
-)
-_ADMIN_WITHOUT = ("can_be_edited", "can_promote_members", "can_post_stories", "can_edit_stories",
-                  "can_delete_stories")
-
-
 async def get_chat_member(srv: FakeTelegramServer, params: Params, uploads: Uploads) -> Any:
     """Return a ChatMember: the status set with set_chat_member ("member" by default)."""
-    chat_id = srv.check_chat(params)
+    chat_id = srv.store.resolve_chat(srv.check_chat(params))
     try:
         user_id = int(params.get("user_id"))
     except (TypeError, ValueError):
         raise ApiError(400, "Bad Request: invalid user_id specified") from None
     srv.member_lookups += 1
-    user = srv.store.users.get(user_id) or srv.store.user(user_id)
-    status = srv.store.member_status.get((chat_id, user_id), "member")
-    member: dict[str, Any] = {"status": status, "user": user}
-    if status in ("creator", "administrator"):
-        member["is_anonymous"] = False
-    if status == "administrator":
-        member.update(dict.fromkeys(_ADMIN_RIGHTS, True) | dict.fromkeys(_ADMIN_WITHOUT, False))
-    return member
+    user = srv.store.bot_user if user_id == srv.store.bot_user["id"] else (
+        srv.store.users.get(user_id) or srv.store.user(user_id))
+    return srv.store.member(chat_id, user)
+
+
+async def get_chat(srv: FakeTelegramServer, params: Params, uploads: Uploads) -> Any:
+    """Return a chat by id or @username (400 "chat not found" for an unknown @username)."""
+    chat_id = srv.store.resolve_chat(srv.check_chat(params))
+    if isinstance(chat_id, str):
+        raise ApiError(400, "Bad Request: chat not found")
+    # A ChatFullInfo: the Chat's fields and the two every full chat has.
+    return srv.store.chat(chat_id) | {"accent_color_id": 0, "max_reaction_count": 11}

@@ -13,6 +13,7 @@ from .validation import (
     check_markup,
     check_reply,
     check_text,
+    check_thread,
     find_message,
     require_chat,
 )
@@ -52,6 +53,7 @@ async def send_message(srv: FakeTelegramServer, params: Params, uploads: Uploads
     parsed = check_text(params, srv.strict_ampersand)
     markup = check_markup(params.get("reply_markup"))
     check_reply(srv.store, chat_id, params)
+    thread = check_thread(srv.store, chat_id, params)
     record = srv.store.new_message(
         chat_id,
         srv.store.bot_user,
@@ -62,6 +64,7 @@ async def send_message(srv: FakeTelegramServer, params: Params, uploads: Uploads
         parse_mode=params.get("parse_mode"),
         reply_markup=markup,
         params=params,
+        message_thread_id=thread,
     )
     return message_json(srv.store, record)
 

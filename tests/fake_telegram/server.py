@@ -32,6 +32,7 @@ METHODS: dict[str, Handler] = {
     "setMyCommands": bot.set_my_commands,
     "getMyCommands": bot.get_my_commands,
     "getChatMember": bot.get_chat_member,
+    "getChat": bot.get_chat,
     "deleteMyCommands": bot.delete_my_commands,
     "close": bot.always_ok,
     "logOut": bot.always_ok,
@@ -146,9 +147,23 @@ class FakeTelegramServer(UserActions):
         """Answer the next call of ``method`` with this error instead of running it."""
         self.faults.add(method, ApiError(status, description, retry_after))
 
-    def set_chat_member(self, chat_id: Any, user_id: int, status: str) -> None:
-        """Make getChatMember answer ``status`` ("creator", "administrator", "member", ...)."""
+    def set_chat_member(self, chat_id: Any, user_id: int, status: str, **rights: bool) -> None:
+        """Make getChatMember answer ``status`` ("creator", "administrator", "member", ...).
+
+        *rights* override the status' defaults, e.g. ``can_post_messages=False`` for a channel
+        administrator who may not post.
+        """
         self.store.member_status[(chat_id, user_id)] = status
+        self.store.member_rights[(chat_id, user_id)] = rights
+
+    def add_chat(self, chat_id: int, kind: str, title: str, *, username: str | None = None,
+                 is_forum: bool = False) -> dict[str, Any]:
+        """Register a group, supergroup or channel (getChat finds a channel by @username)."""
+        return self.store.add_chat(chat_id, kind, title, username=username, is_forum=is_forum)
+
+    def add_topic(self, chat_id: int, thread_id: int) -> None:
+        """Open a topic in a forum supergroup (sendMessage accepts its message_thread_id)."""
+        self.store.topics.setdefault(chat_id, set()).add(thread_id)
 
     def set_rate_limits(self, *, per_chat: int | None = None, overall: int | None = 30) -> None:
         """Set messages per second allowed per chat and overall (None turns a limit off)."""
@@ -203,6 +218,9 @@ class FakeTelegramServer(UserActions):
         chat_id = params.get("chat_id")
         if name in TO_CHAT and chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if name in TO_CHAT and chat_id in self.store.migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=self.store.migrated[chat_id])
         if name in SENDS:
             self.limiter.check(chat_id)
         result = await METHODS[name](self, params, uploads)

@@ -72,6 +72,10 @@ class Store:
     webhook: dict[str, Any] = field(default_factory=dict)
     # (chat_id, user_id) -> "creator" | "administrator" | "member" | "left"; others are members
     member_status: dict[tuple[Any, int], str] = field(default_factory=dict)
+    # (chat_id, user_id) -> rights that differ from the status' defaults (can_post_messages, ...)
+    member_rights: dict[tuple[Any, int], dict[str, bool]] = field(default_factory=dict)
+    migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
+    topics: dict[int, set[int]] = field(default_factory=dict)  # forum chat -> its thread ids
 
     def __post_init__(self) -> None:
         self._message_ids: dict[Any, itertools.count] = defaultdict(lambda: itertools.count(1))
@@ -111,6 +115,44 @@ class Store:
         if chat_id not in self.chats:
             self.chats[chat_id] = _default_chat(chat_id)
         return self.chats[chat_id]
+
+    def add_chat(self, chat_id: int, kind: str, title: str, *, username: str | None = None,
+                 is_forum: bool = False) -> dict[str, Any]:
+        """Register a group, supergroup or channel (a forum supergroup with is_forum)."""
+        chat: dict[str, Any] = {"id": chat_id, "type": kind, "title": title}
+        if username:
+            chat["username"] = username
+        if is_forum:
+            chat["is_forum"] = True
+            self.topics.setdefault(chat_id, set())
+        self.chats[chat_id] = chat
+        return chat
+
+    def resolve_chat(self, chat_id: Any) -> Any:
+        """Return the numeric id an "@username" names (unchanged when it names no known chat)."""
+        if isinstance(chat_id, str) and chat_id.startswith("@"):
+            name = chat_id[1:].lower()
+            return next((cid for cid, chat in self.chats.items()
+                         if str(chat.get("username", "")).lower() == name), chat_id)
+        return chat_id
+
+    def member(self, chat_id: Any, user: dict[str, Any]) -> dict[str, Any]:
+        """Return the ChatMember object of a user (or the bot) in a chat."""
+        key = (chat_id, user["id"])
+        status = self.member_status.get(key, "member")
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status in ("creator", "administrator"):
+            member["is_anonymous"] = False
+        if status == "administrator":
+            member.update(dict.fromkeys(_ADMIN_RIGHTS, True) | dict.fromkeys(_ADMIN_WITHOUT, False))
+            if self.chat(chat_id).get("type") == "channel":
+                member.update(can_post_messages=True, can_edit_messages=True)
+        if status == "restricted":
+            member.update(dict.fromkeys(_RESTRICTED_RIGHTS, True), is_member=True, until_date=0)
+        if status == "kicked":
+            member["until_date"] = 0
+        member.update(self.member_rights.get(key, {}))
+        return member
 
     def new_message(self, chat_id: Any, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
         """Store a message (user's or bot's) with the chat's next message id."""
@@ -161,6 +203,20 @@ class Store:
         return f"cbq{next(self._callback_seq):08d}"
 
 
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_change_info", "can_invite_users",
+)
+_ADMIN_WITHOUT = ("can_be_edited", "can_promote_members", "can_post_stories", "can_edit_stories",
+                  "can_delete_stories")
+_RESTRICTED_RIGHTS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+    "can_invite_users", "can_pin_messages", "can_manage_topics",
+)
+
+
 def _default_chat(chat_id: Any) -> dict[str, Any]:
     if isinstance(chat_id, str):
         return {"id": -1001000000001, "type": "channel", "title": chat_id, "username": chat_id[1:]}
@@ -180,6 +236,9 @@ def message_json(store: Store, record: dict[str, Any]) -> dict[str, Any]:
     }
     if record.get("edit_date"):
         msg["edit_date"] = record["edit_date"]
+    if record.get("message_thread_id"):
+        msg["message_thread_id"] = record["message_thread_id"]
+        msg["is_topic_message"] = True
     if record.get("text") is not None:
         msg["text"] = record["plain_text"]
         if record.get("entities"):

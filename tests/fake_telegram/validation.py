@@ -131,3 +131,13 @@ def find_message(store: Store, params: dict[str, Any], action: str) -> dict[str,
     if record is None or record["deleted"]:
         raise ApiError(400, f"Bad Request: message to {action} not found")
     return record
+
+
+def check_thread(store: Store, chat_id: Any, params: dict[str, Any]) -> int | None:
+    """Return message_thread_id when it names a topic of the forum chat, else fail like Telegram."""
+    thread = params.get("message_thread_id")
+    if thread is None:
+        return None
+    if int(thread) not in store.topics.get(chat_id, set()):
+        raise ApiError(400, "Bad Request: message thread not found")
+    return int(thread)

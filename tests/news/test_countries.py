@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from datetime import date, timedelta
 
 import pytest
 
@@ -367,3 +368,201 @@ def test_touching_word_tells_the_side(text: str, side: str) -> None:
 def test_person_risk_alias_with_capitalised_word_after(title: str, expected: set[str]) -> None:
     assert codes("", title) == expected
 
+
+
+# --- institutions, landmarks, regional demonyms, surnames -----------------------------------
+
+
+def about(body: str, title: str = "") -> list[str]:
+    """Return the about countries, lead first."""
+    return [tag.code for tag in tag_countries(title, body) if tag.about]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("Scotland Yard detectives arrested a man on Tuesday.", "GB"),
+        ("Officers from New Scotland Yard arrested a man.", "GB"),
+        ("NHS waiting lists grew again this winter.", "GB"),
+        ("Gardaí are investigating the death of a man.", "IE"),
+        ("The FBI opened an inquiry into the shooting.", "US"),
+        ("The Bundestag approved the budget.", "DE"),
+        ("Thieves struck a jeweller near the Champs-Elysees.", "FR"),
+        ("Two climbers died on Mt Cook at the weekend.", "NZ"),
+        ("A ferry capsized on Lake Garda.", "IT"),
+        ("The Carabinieri arrested the Cosa Nostra boss.", "IT"),
+        ("The Taj Mahal closed to visitors after the floods.", "IN"),
+    ],
+)
+def test_a_national_institution_or_landmark_names_its_country(body: str, code: str) -> None:
+    assert about(body) == [code]
+
+
+def test_an_institution_alone_in_the_body_places_the_story() -> None:
+    # Like a town ("a hotel room in Biloxi"), unlike a lone country name ("the US company").
+    body = "The mob boss died in prison on Monday.\n\nHe was 77.\n\nA spokeswoman for the FBI confirmed the death."
+    assert about(body) == ["US"]
+    body = "The software maker released a patch on Monday.\n\nIt said.\n\nThe US company said no more."
+    assert about(body) == []
+
+
+def test_an_institution_after_a_first_name_stays_an_institution() -> None:
+    assert codes("He served in the Clinton White House.") == {"US"}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("A Sicilian court jailed the men for life.", ["IT"]),
+        ("Bavarian police closed the motorway.", ["DE"]),
+        ("Texans voted on Tuesday.", ["US"]),
+    ],
+)
+def test_a_regional_demonym_names_its_country(body: str, expected: list[str]) -> None:
+    assert about(body) == expected
+
+
+def test_a_regional_demonym_for_a_person_is_an_origin() -> None:
+    tags = tag_countries("", "Kenya hosted the film festival, where a Texan actor won a prize.")
+    assert [(t.code, t.about) for t in tags] == [("KE", True), ("US", False)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Christine Monaco, a spokeswoman for the agency, said.", set()),
+        ("Rep. Steve Israel said the vote was close.", set()),
+        ("Novelist Jack London wrote about gold miners.", set()),
+        ("In June Britain voted to leave.", {"GB"}),  # a month, not a first name
+        ("The monks of Christian Armenia kept the manuscripts.", {"AM"}),
+    ],
+)
+def test_a_country_name_after_a_first_name_is_a_surname(body: str, expected: set[str]) -> None:
+    assert codes(body) == expected
+
+
+def test_georgia_before_a_common_noun_is_the_us_state() -> None:
+    # A state is used attributively ("a Georgia judge"); the country takes its demonym.
+    assert codes("A Georgia judge handed the gunman four life sentences.") == {"US"}
+    assert codes("A Georgian judge jailed the opposition leader.") == {"GE"}
+
+
+# Office holders: heads of state and government as country signals (data/leaders.json).
+SPRING_2009 = date(2009, 3, 3)
+
+
+def tags_on(body: str, day: date | None = None, title: str = "") -> list[tuple[str, bool]]:
+    """Return (code, about) of every tag, in the tagger's order, for an item dated *day*."""
+    return [(t.code, t.about) for t in tag_countries(title, body, day)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "President Obama signed the order on Tuesday.",  # a title and a surname
+        "Barack Obama signed the order on Tuesday.",  # the full name
+        "The Obama administration reversed the rule on Tuesday.",  # the administration
+        "Obama's government reversed the rule on Tuesday.",
+    ],
+)
+def test_a_sitting_leader_alone_places_the_story_in_his_country(body: str) -> None:
+    assert tags_on(body, SPRING_2009) == [("US", True)]
+
+
+def test_each_office_needs_its_own_title() -> None:
+    assert tags_on("Chancellor Merkel spoke on Tuesday.", date(2010, 5, 4)) == [("DE", True)]
+    assert tags_on("Prime Minister Merkel spoke on Tuesday.", date(2010, 5, 4)) == []
+
+
+def test_a_leader_outside_his_term_is_no_signal() -> None:
+    assert tags_on("President Obama signed the order on Tuesday.", date(1999, 3, 3)) == []
+    assert tags_on("Prime Minister Cameron met the press.", date(2020, 1, 9)) == []
+
+
+def test_a_president_elect_counts_in_the_months_before_the_term() -> None:
+    assert tags_on("President-elect Obama named his cabinet.", date(2008, 12, 1)) == [("US", True)]
+    assert tags_on("President-elect Obama named his cabinet.", date(2011, 12, 1)) == []
+
+
+def test_a_name_two_leaders_share_in_the_same_years_is_no_signal() -> None:
+    # Saudi Arabia's King Abdullah (2005-2015) and Jordan's (since 1999).
+    assert tags_on("King Abdullah opened the session.", date(2010, 3, 3)) == []
+    assert tags_on("King Abdullah opened the session.", date(2020, 3, 3)) == [("JO", True)]
+
+
+def test_a_leader_abroad_is_a_mention_where_the_events_happen_leads() -> None:
+    day = date(2013, 6, 18)
+    assert tags_on("President Obama arrived in Berlin for talks.", day) == [("DE", True), ("US", False)]
+    met = tags_on("President Obama met President Putin in Moscow on Monday.", day)
+    assert met == [("RU", True), ("US", False)]
+
+
+def test_a_leader_never_reorders_the_places_of_the_item() -> None:
+    body = "Talks in Paris ended. In Washington, President Obama called Chancellor Merkel."
+    assert tags_on(body, date(2013, 6, 18))[0] == ("FR", True)
+
+
+def test_undated_a_unique_surname_counts_in_the_title_or_lead_only() -> None:
+    assert tags_on("The Bush administration cut protections for wildlife.") == [("US", True)]
+    # Kim: South Korean presidents and North Korean leaders share the surname.
+    assert tags_on("President Kim met his advisers on Monday.") == []
+    late = "The film opened on Friday.\n\nCritics were kind.\n\nShe wore a Queen Elizabeth II costume."
+    assert tags_on(late) == []
+
+
+def test_a_bare_surname_counts_only_after_a_strong_form() -> None:
+    assert tags_on("Obama said the rule was wrong.", SPRING_2009) == []
+    after = tag_countries("", "President Obama spoke on Tuesday. Obama said the rule was wrong.", SPRING_2009)
+    assert [(t.code, t.mentions) for t in after] == [("US", 2)]
+    # A namesake with a first name is someone else.
+    assert tags_on("The Saints placed Reggie Bush on injured reserve. Bush was hurt.") == []
+
+
+def test_a_former_leader_or_a_thing_named_after_one_is_no_signal() -> None:
+    assert tags_on("Former President Bush opened a library.", SPRING_2009) == []
+    assert tags_on("She was treated at Queen Elizabeth Hospital.") == []
+
+
+def test_an_office_only_one_country_has_places_the_story_when_nothing_else_does() -> None:
+    assert tags_on("Interior Secretary Ken Salazar rescinded the rule.") == [("US", True)]
+    assert tags_on("Interior Secretary Ken Salazar spoke in Manila on Friday.") == [("PH", True), ("US", False)]
+
+
+def test_the_item_date_comes_from_the_text_when_not_given() -> None:
+    assert tags_on("3 March 1999. President Obama signed the order.") == []
+    assert tags_on("3 March 2009. President Obama signed the order.") == [("US", True)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A nationality that describes a person is where the person comes from, not where.
+        ("Klitschko stopped the 40-year-old American in the sixth round in Berne.", [("CH", True), ("US", False)]),
+        ("He beat American challenger Tony Thompson in Berne.", [("CH", True), ("US", False)]),
+        ("The host, Australian Hugh Jackman, arrived in Los Angeles.", [("US", True), ("AU", False)]),
+        ("A ship flying an Ethiopian flag was attacked. The Indian Navy responded.", [("IN", True), ("ET", False)]),
+        ("Chinese security researchers found the flaw.", [("CN", False)]),
+        # The title of a work is no mention at all.
+        ('The "American Pie" star checked into rehab.', []),
+    ],
+)
+def test_a_demonym_describing_a_person_is_an_origin(body: str, expected: list[tuple[str, bool]]) -> None:
+    assert tags_on(body) == expected
+
+
+def test_the_leaders_table_is_consistent() -> None:
+    # Every form compiles to a known country; terms of one office in one country do not
+    # overlap by more than an acting term ("acting Prime Minister Olmert", Jan-Apr 2006).
+    holders = load_gazetteer().leaders
+    names = load_gazetteer().names
+    terms: dict[tuple[str, str], list] = {}
+    for leader in holders.people:
+        assert leader.country in names
+        for term in leader.terms:
+            assert date(1940, 1, 1) < term.start < (term.end or date.max)
+            terms.setdefault((leader.country, term.office), []).append(term)
+    for (country, office), held in terms.items():
+        held.sort(key=lambda t: t.start)
+        for before, after in zip(held, held[1:], strict=False):
+            assert after.start >= before.end - timedelta(days=120), (country, office, after)
+    assert "President Obama" in holders.forms and "Interior Secretary" in holders.forms

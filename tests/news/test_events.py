@@ -12,17 +12,21 @@ from news.similarity.event_index import EventIndex
 from news.similarity.events import (
     INDEX_KEYS,
     MAX_TERMS,
+    NUMBER_MISMATCH,
     THRESHOLD,
+    YEAR_PENALTY,
     EventTerms,
     StoryProfile,
     cosine,
     decode_terms,
     encode_terms,
+    entity_mismatch,
     event_score,
     event_terms,
     names_in,
     number_term,
     store_query,
+    years_differ,
 )
 
 # One quake told by two outlets in their own words, and a quake in the same province years later.
@@ -127,6 +131,61 @@ def test_capitals_in_mid_sentence_are_names_and_weigh_more():
     named = event_terms("", "Crowds gathered in Felt on Monday.", None).vector
     plain = event_terms("", "Crowds gathered in felt on Monday.", None).vector
     assert named["felt"] > plain["felt"]
+
+
+def test_days_and_months_are_no_names():
+    terms = event_terms("", "Crowds gathered in Takengon on Tuesday, as in March.", None)
+    assert "takengon" in terms.names
+    assert not {"tuesday", "march"} & terms.names
+    lower = event_terms("", "Crowds gathered in Takengon on tuesday, as in march.", None)
+    assert terms.vector["tuesday"] == lower.vector["tuesday"]
+
+
+def test_names_numbers_and_years_are_marked_and_stored_so():
+    terms = event_terms("", "A 6.1-magnitude quake hit Takengon, the worst since 2004.", None)
+    assert {"takengon", "#6.1", "y2004"} <= terms.names
+    assert "quake" not in terms.names
+    assert "takengon:" in encode_terms(terms) and decode_terms(encode_terms(terms), None) == terms
+
+
+def test_reworded_reports_share_their_names_and_numbers():
+    assert entity_mismatch(event_terms(*ACEH_B, None), _profile(event_terms(*ACEH_A, None))) < 0.35
+
+
+def test_events_of_one_kind_differ_in_their_names_and_numbers():
+    later = entity_mismatch(event_terms(*ACEH_LATER, None), _profile(event_terms(*ACEH_A, None)))
+    rehab = entity_mismatch(event_terms(*REHAB_2013, None), _profile(event_terms(*REHAB_2008, None)))
+    assert later > 0.5 and rehab > 0.5
+
+
+QUAKE = ("Quake hits Aceh province", "A {m}-magnitude earthquake struck Aceh province near "
+         "Takengon, killing {dead} people and destroying hundreds of houses, the disaster agency said.")
+
+
+def test_figures_that_disagree_tell_two_events_apart():
+    first = _profile(event_terms(QUAKE[0], QUAKE[1].format(m="6.1", dead="12"), None))
+    same = event_terms(QUAKE[0], QUAKE[1].format(m="6.1", dead="12"), None)
+    other = event_terms(QUAKE[0], QUAKE[1].format(m="7.2", dead="40"), None)
+    assert entity_mismatch(same, first) == 0.0
+    assert entity_mismatch(other, first) >= NUMBER_MISMATCH
+    assert event_score(other, first) < event_score(same, first)
+
+
+PATCH = ("Browser maker rushes out emergency fix",
+         "The company released an emergency fix for a browser flaw that hackers used to steal "
+         "passwords, its first such patch {year}, security researchers at Qualys said.")
+
+
+def test_an_undated_report_naming_other_years_weighs_less():
+    story = _profile(event_terms(PATCH[0], PATCH[1].format(year="this year"), date(2013, 9, 18)))
+    other_year = event_terms(PATCH[0], PATCH[1].format(year="since 2008"), None)
+    no_year = event_terms(PATCH[0], PATCH[1].format(year="since spring"), None)
+    this_year = event_terms(PATCH[0], PATCH[1].format(year="since 2013"), None)
+    assert years_differ(other_year, story)
+    assert not years_differ(no_year, story) and not years_differ(this_year, story)
+    assert event_score(other_year, story) == pytest.approx(
+        cosine(other_year, story) * (1.0 - YEAR_PENALTY), rel=1e-6)
+    assert event_score(no_year, story) >= THRESHOLD  # no date invented, words alone suffice
 
 
 def test_headline_capitals_are_names_only_in_a_sentence_case_headline():

@@ -198,6 +198,71 @@ def test_places_load_into_the_gazetteer() -> None:
     assert data.places["Mobile"].word and data.places["Mobile"].risky
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        ("Istanbul bombing kills 10", "Police said the attack was the worst this year.", {"TR"}),
+        ("", "Hamburg prosecutors charged the driver.", {"DE"}),
+        ("", "Carrefour shares fell on Monday.", set()),  # a ward of Port-au-Prince, and a chain
+        ("", "Boston police said the marathon route was closed.", {"US"}),
+        ("", "The Chihuahua barked all night.", set()),
+    ],
+)
+def test_a_known_city_counts_alone_and_a_ward_or_word_does_not(title: str, body: str, expected: set[str]) -> None:
+    assert codes(body, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Protesters marched through the city of Mobile.", {"US"}),
+        ("He lived on the outskirts of Reading for years.", {"GB"}),
+        ("The wife of Jackson thanked the fans.", set()),
+    ],
+)
+def test_a_place_noun_and_of_place_a_word_like_in(body: str, expected: set[str]) -> None:
+    assert codes(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("The Staunton Police Department announced an arrest.", {"US"}),
+        ("He appeared at Preston Crown Court on Monday.", {"GB"}),
+        ("Eden Hazard scored twice.", set()),
+    ],
+)
+def test_a_town_keeps_its_own_public_bodies(body: str, expected: set[str]) -> None:
+    assert codes(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Fire destroyed a barn near Quarryton, Kan., on Sunday.", {"US"}),
+        ("QUARRYTON, Kan. (AP) - Fire destroyed a barn on Sunday.", {"US"}),
+        ("Police in Austin, TX arrested him.", {"US"}),
+        ("Perth, WA police said the road was closed.", {"AU"}),
+        ("The study was led by Jane Roe, MD, and colleagues.", set()),
+    ],
+)
+def test_an_ap_abbreviation_places_an_unknown_town(body: str, expected: set[str]) -> None:
+    assert codes(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "According to The Hollywood Reporter, talks continue.",
+        "According to ''The Hollywood Reporter'', talks continue.",
+        "The Orange County Register reported the offer.",
+        "The Sydney Morning Herald said the deal was done.",
+    ],
+)
+def test_a_newspaper_named_after_a_place_is_a_source(body: str) -> None:
+    assert codes(body) == set()
+
+
 # --- build ----------------------------------------------------------------------------------
 
 
@@ -248,6 +313,9 @@ def _ecb_items(needle: str) -> list[tuple[str, str, str]]:
         ("New Bedford", "US"),  # and "the Bristol district attorney": not England's Bristol
         ("Banstead", "GB"),  # a Surrey town
         ("Cumbria", "GB"),
+        ("Staunton Police", "US"),  # named by its police department alone
+        ("Mt Cook", "NZ"),  # named by its mountain alone
+        ("Palermo", "IT"),
     ],
 )
 def test_local_real_stories_get_their_country(needle: str, code: str) -> None:

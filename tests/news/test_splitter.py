@@ -297,6 +297,90 @@ def test_teaser_list_above_the_article_is_skipped() -> None:
     assert "Forecasters" not in items[0].body
 
 
+_FERRY_BODY = "\n\n".join([
+    "The ferry company confirmed on Monday that its oldest vessel will retire after forty years "
+    "of crossings between the island and the mainland.",
+    "The vessel will make its last crossing on Sunday, and a newer ship takes over the route.",
+])
+
+
+def test_deck_under_a_dated_headline_is_not_the_title() -> None:
+    text = ("Old ferry makes its last crossing\n\n12 March 2025\n\n"
+            "The island route gets a new ship after four decades of service\n\n" + _FERRY_BODY)
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+    assert item.published == date(2025, 3, 12)
+    assert item.body.startswith("The ferry company")
+
+
+def test_section_label_above_a_dated_headline_is_not_the_title() -> None:
+    text = "Ferries\n\n12 March 2025\n\nOld ferry makes its last crossing\n\n" + _FERRY_BODY
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+
+
+def test_dated_headlines_in_a_list_above_the_article_are_not_decks() -> None:
+    text = ("Storm warning issued for the coast\n\n11 March 2025\n\n"
+            "Harbour bridge closed to lorries\n\n11 March 2025\n\n"
+            "Old ferry makes its last crossing\n\n12 March 2025\n\n" + _FERRY_BODY)
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["3 April 2025", "04/03/25 1:30 PM EDT", "Posted: Thursday, April 3, 2025",
+     "Updated 9:06 AM ET, Thu April 3, 2025", "on April 3rd, 2025"],
+)
+def test_a_date_line_is_never_joined_to_a_headline_that_ends_mid_phrase(stamp: str) -> None:
+    # the headline ends in "on", as if a sentence broken over two lines went on
+    text = f"Ferry talks: Harbour Ltd. and the unions move on\n\n{stamp}\n\n" + _FERRY_BODY
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Ferry talks: Harbour Ltd. and the unions move on"
+    assert item.published == date(2025, 4, 3)
+
+
+def test_a_date_line_does_not_swallow_a_body_that_starts_in_lower_case() -> None:
+    text = ("Old ferry makes its last crossing\n\n12 March 2025\n\n"
+            "after forty years the island route gets a new ship, the company said.\n\n"
+            + _FERRY_BODY)
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+    assert item.published == date(2025, 3, 12)
+    assert item.body.startswith("after forty years")
+
+
+@pytest.mark.parametrize("stamp", ["Apr. 3 4:33 AM EST", "Updated 9:06 AM", "14:30 GMT"])
+def test_a_timestamp_without_a_year_is_not_a_title_and_gives_no_date(stamp: str) -> None:
+    text = f"Old ferry makes its last crossing\n\n{stamp}\n\n" + _FERRY_BODY
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+    assert item.published is None  # no year written: none invented
+
+
+def test_decks_under_the_opening_headline_are_not_the_title() -> None:
+    text = ("Old ferry makes its last crossing\n\nThe island route gets a new ship\n\n"
+            "Forty years of service end on Sunday\n\n" + _FERRY_BODY)
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+    assert item.body.startswith("The ferry company")
+
+
+def test_a_deck_between_the_headline_and_its_date_line_is_not_the_title() -> None:
+    text = ("Old ferry makes its last crossing\n\nThe island route gets a new ship\n\n"
+            "12/03/25 07:05 PM ET\n\n" + _FERRY_BODY)
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+    assert item.published == date(2025, 12, 3)  # US stamp: month first
+
+
+def test_a_date_line_above_the_headline_dates_the_article() -> None:
+    text = "8/3/25 at 1:30 PM\n\nOld ferry makes its last crossing\n\n" + _FERRY_BODY
+    [item] = split_document(_doc(text, format="text"))
+    assert item.title == "Old ferry makes its last crossing"
+    assert item.published == date(2025, 8, 3)
+
+
 def test_plain_article_is_one_item_with_a_fallback_title() -> None:
     text = (
         "Volunteers planted four hundred trees along the canal on Sunday. The council said "
@@ -409,6 +493,20 @@ def test_dateline_parsing() -> None:
     assert parse_dateline("Coastal Times12-06-2025") == (["Coastal Times"], date(2025, 6, 12))
     assert parse_dateline("Updated: March 18, 2025 10:31 IST") == ([], date(2025, 3, 18))
     assert parse_dateline("The vote on 12-06-2025 was close, officials said.") is None
+    assert parse_dateline("By Jane Doe | 12 June 2025") == ([], date(2025, 6, 12))
+    assert parse_dateline("Mon Jun 9, 2025 2:41pm EDT") == ([], date(2025, 6, 9))
+    assert parse_dateline("Updated 9:06 AM") == ([], None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Parliament dissolved on 12 June 2025",  # a headline with a date in it
+     "Harbour reopens at 9:06 AM",
+     "Final score 20-13",
+     "10:30"],
+)
+def test_headlines_with_dates_or_times_are_not_datelines(line: str) -> None:
+    assert parse_dateline(line) is None
 
 
 # --- seeds (real documents, read in place, never copied) -----------------------------------

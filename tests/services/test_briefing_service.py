@@ -12,6 +12,7 @@ from briefs.render import make_environment
 from briefs.telegram_html import validate_telegram_html
 from news.countries.lookup import UnknownCountryError
 from services.briefings import BriefingService, Interests
+from services.intents import Period
 from storage.ingest.pipeline import Ingestor
 
 T1 = datetime(2025, 3, 17, 6, 0, tzinfo=UTC)
@@ -146,11 +147,56 @@ def test_personal_takes_stories_loaded_in_window_whatever_their_date(loaded):
 
 def test_country_briefing_and_unknown_country(loaded):
     briefing = loaded.country("Kenya", days=7)
-    assert briefing.sections[0].heading == "Kenya"
+    assert briefing.sections[0].heading == "Kenya" and briefing.subtitle == "Since 12 March 2025"
     assert len(briefing.sections[0].stories) == 2
-    assert loaded.country("FR").empty_message == "No stories about France since 12 March 2025."
+    never = loaded.country("FR")
+    assert never.is_empty and never.empty_message == "I have no stories about France yet."
     with pytest.raises(UnknownCountryError):
         loaded.country("Narnia")
+
+
+def test_country_with_nothing_recent_says_so_and_shows_its_latest(loaded, clock):
+    clock.now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)  # the store is now an archive
+    briefing = loaded.country("Kenya")
+    assert briefing.subtitle == "No new stories about Kenya since 30 November 2026; the latest:"
+    assert [s.heading for s in briefing.sections] == ["Kenya"]
+    stories = briefing.sections[0].stories
+    assert len(stories) == 2 and all(v.published == date(2025, 3, 17) for v in stories)
+    text = loaded.render(briefing, "text")
+    assert "No new stories about Kenya" in text and "(17 March 2025)" in text
+
+
+def test_country_window_tops_up_with_earlier_stories(loaded, clock):
+    clock.now = datetime(2025, 3, 24, 9, 0, tzinfo=UTC)  # Peru (16 March) is just outside
+    briefing = loaded.country("Peru", days=3)
+    assert _ids_titles(briefing) == [("Peru", ["Peru raises copper royalties in new mining law"])]
+    assert briefing.subtitle.startswith("No new stories about Peru since 22 March 2025")
+    chile = loaded.country("Chile", days=3)  # in no document loaded here
+    assert chile.empty_message == "I have no stories about Chile yet."
+
+
+def test_country_in_a_named_period(loaded, clock):
+    clock.now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    march = loaded.country("Kenya", period=Period("month", 3))  # the latest March stored
+    assert march.subtitle == "In March 2025" and len(march.sections[0].stories) == 2
+    may = loaded.country("Kenya", period=Period("month", 5, 2025))
+    assert may.subtitle == "No stories about Kenya in May 2025; the latest:"
+    assert len(may.sections[0].stories) == 2
+
+
+def test_pairs_of_countries_and_topics_narrowed(loaded):
+    both = loaded.country(["Kenya", "Uganda"])
+    assert both.title == "Kenya and Uganda: latest stories"
+    assert [v.title for s in both.sections for v in s.stories] == [
+        "Mombasa dockworkers strike over unpaid overtime"]
+    assert loaded.country(["Kenya", "Peru"]).empty_message == (
+        "I have no stories about both Kenya and Peru yet.")
+    narrowed = loaded.topic("mining", countries=["PE"], period=Period("month", 3, 2025))
+    assert narrowed.subtitle == "About Peru in March 2025" and not narrowed.is_empty
+    elsewhere = loaded.topic("mining", countries=["KE"])
+    assert elsewhere.subtitle == "Nothing matches “mining” about Kenya; the best matches:"
+    assert [v.title for v in elsewhere.sections[0].stories] == [
+        "Peru raises copper royalties in new mining law"]
 
 
 def test_topic_one_entry_per_story_with_snippet(loaded):

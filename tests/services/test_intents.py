@@ -1,10 +1,12 @@
-"""Plain messages -> country, search or hint intents."""
+"""Plain messages -> country, search, period or hint intents."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from services.intents import Intent, parse_intent
+from services.intents import Intent, Period, Window, parse_intent
 
 
 @pytest.mark.parametrize(("text", "country"), [
@@ -14,7 +16,6 @@ from services.intents import Intent, parse_intent
     ("Serbia", "RS"),
     ("serbia", "RS"),
     ("any news from the Netherlands?", "NL"),
-    ("What is happening in the United Kingdom today?", "GB"),
     ("tell me about South Korea please", "KR"),
     ("latest from the US", "US"),
     ("anything Russian?", "RU"),
@@ -22,7 +23,7 @@ from services.intents import Intent, parse_intent
     ("Brazilian news", "BR"),
 ])
 def test_country_questions(text: str, country: str) -> None:
-    assert parse_intent(text) == Intent("country", country=country)
+    assert parse_intent(text) == Intent("country", countries=(country,))
 
 
 @pytest.mark.parametrize(("text", "query", "country"), [
@@ -35,7 +36,7 @@ def test_country_questions(text: str, country: str) -> None:
     ("is it raining", "raining", None),
 ])
 def test_searches(text: str, query: str, country: str | None) -> None:
-    assert parse_intent(text) == Intent("search", country=country, query=query)
+    assert parse_intent(text) == Intent("search", countries=(country,) if country else (), query=query)
 
 
 @pytest.mark.parametrize("text", ["hello", "thanks!", "?", "", "   ", "ok cool", "what's new?",
@@ -49,3 +50,55 @@ def test_short_words_are_not_country_codes() -> None:
     # "in", "it", "is", "us", "no" are ISO codes, but only capitals mean a country.
     assert parse_intent("is it in").kind == "hint"
     assert parse_intent("IT outage").country == "IT"
+
+
+@pytest.mark.parametrize(("text", "countries"), [
+    ("Russia and Ukraine", ("RU", "UA")),
+    ("news on the US and Russia?", ("US", "RU")),
+    ("India, China and Brazil", ("IN", "CN", "BR")),
+    ("what about Turkey?", ("TR",)),
+    ("Qatar?", ("QA",)),
+    ("any news about Tajikistan", ("TJ",)),
+    ("news from Belarus", ("BY",)),
+])
+def test_one_or_more_countries(text: str, countries: tuple[str, ...]) -> None:
+    assert parse_intent(text) == Intent("country", countries=countries)
+
+
+@pytest.mark.parametrize(("text", "kind", "period"), [
+    ("What is happening in the United Kingdom today?", "country", Period("day", 0)),
+    ("news about Russia this week", "country", Period("recent", 7)),
+    ("Russia in March", "country", Period("month", 3)),
+    ("India in May 2025", "country", Period("month", 5, 2025)),
+    ("what happened yesterday?", "period", Period("day", 1)),
+    ("what happened last month", "period", Period("month_ago", 1)),
+    ("sanctions in March 2025", "search", Period("month", 3, 2025)),
+])
+def test_periods(text: str, kind: str, period: Period) -> None:
+    intent = parse_intent(text)
+    assert (intent.kind, intent.period) == (kind, period)
+    assert "March" not in (intent.query or "") and "2025" not in (intent.query or "")
+
+
+def test_may_is_a_month_only_when_it_reads_as_one() -> None:
+    assert parse_intent("May I ask about Qatar?") == Intent("country", countries=("QA",))
+    assert parse_intent("Qatar in may").period == Period("month", 5)
+
+
+@pytest.mark.parametrize(("period", "today", "newest", "window"), [
+    (Period("recent", 7), date(2025, 3, 20), None,
+     Window(date(2025, 3, 14), date(2025, 3, 20), "in the last 7 days")),
+    (Period("day", 1), date(2025, 3, 1), None, Window(date(2025, 2, 28), date(2025, 2, 28), "yesterday")),
+    (Period("month_ago", 1), date(2025, 1, 15), None,
+     Window(date(2024, 12, 1), date(2024, 12, 31), "in December 2024")),
+    # A month without a year: the latest one up to today, or up to the newest story stored.
+    (Period("month", 3), date(2026, 12, 6), None, Window(date(2026, 3, 1), date(2026, 3, 31), "in March 2026")),
+    (Period("month", 3), date(2026, 12, 6), date(2025, 5, 15),
+     Window(date(2025, 3, 1), date(2025, 3, 31), "in March 2025")),
+    (Period("month", 6), date(2026, 12, 6), date(2025, 5, 15),
+     Window(date(2024, 6, 1), date(2024, 6, 30), "in June 2024")),
+    (Period("month", 2, 2024), date(2026, 12, 6), None,
+     Window(date(2024, 2, 1), date(2024, 2, 29), "in February 2024")),
+])
+def test_period_windows(period: Period, today: date, newest: date | None, window: Window) -> None:
+    assert period.window(today, newest) == window

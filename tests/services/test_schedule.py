@@ -13,6 +13,7 @@ from services.schedule import (
     due_runs,
     local_due_at,
     next_delivery,
+    next_tick,
     recent_daily_keys,
     zone_of,
 )
@@ -199,6 +200,37 @@ def test_recent_keys_cover_yesterday_and_today_in_the_farthest_zones() -> None:
     keys = {r.briefing_key for r in due_runs(far, now, timedelta(days=3))}
     assert keys == recent_daily_keys(now) == {
         "daily:2025-05-30", "daily:2025-05-31", "daily:2025-06-01", "daily:2025-06-02"}
+
+
+@pytest.mark.parametrize(("now", "interval", "first"), [
+    (utc(2025, 5, 1, 7, 29, 17, 250_000), 60, utc(2025, 5, 1, 7, 30)),
+    (utc(2025, 5, 1, 7, 29, 59, 999_999), 60, utc(2025, 5, 1, 7, 30)),
+    (utc(2025, 5, 1, 7, 30), 60, utc(2025, 5, 1, 7, 31)),  # on the minute: the next one
+    (utc(2025, 12, 31, 23, 59, 30), 60, utc(2026, 1, 1, 0, 0)),
+    (utc(2025, 5, 1, 7, 29, 17), 15, utc(2025, 5, 1, 7, 29, 30)),
+    (utc(2025, 5, 1, 7, 29, 17), 0.5, utc(2025, 5, 1, 7, 29, 17, 500_000)),
+])
+def test_the_first_tick_is_at_the_next_minute(now, interval, first) -> None:
+    assert next_tick(now, interval) == first
+    assert next_tick(now.astimezone(BERLIN), interval) == first, "any zone, one grid"
+
+
+def test_a_tick_builds_the_runs_due_before_the_next_tick() -> None:
+    due = utc(2025, 5, 1, 5, 30)  # 07:30 in Berlin
+    sub = subscriber(tz="Europe/Berlin")
+    minute = timedelta(minutes=1)
+
+    def built(subs: list[ScheduledSubscriber], now: datetime) -> list[DueRun]:
+        return [r for r in due_runs(subs, now, GRACE, minute) if not r.stale]
+
+    assert built([sub], due - minute - TICK) == []
+    [run] = built([sub], due - minute)
+    assert (run.due_at, run.local_date) == (due, date(2025, 5, 1))
+    # Across local midnight: at 23:59 the run due at 00:00 belongs to the next local date.
+    midnight = subscriber(tz="Europe/Berlin", at=time(0, 0))
+    [run] = built([midnight], utc(2025, 5, 1, 21, 59))
+    assert (run.local_date, run.due_at) == (date(2025, 5, 2), utc(2025, 5, 1, 22, 0))
+    assert run.briefing_key in recent_daily_keys(utc(2025, 5, 1, 22, 0))
 
 
 def test_daily_key_and_unknown_zone() -> None:

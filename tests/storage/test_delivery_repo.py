@@ -141,6 +141,44 @@ def test_claims_lease_rows_until_they_expire(sessions) -> None:
     assert {c.chat_id for c in first} == {100, 101}
 
 
+def test_a_row_built_ahead_is_claimed_from_its_due_instant_and_tells_when(sessions) -> None:
+    due = utc(2025, 5, 1, 7, 30)
+    with sessions() as session:
+        sub = add_subscriber(session, 300)
+        outbox.enqueue_delivery(session, sub.id, "daily:2025-05-01", ["ahead"], due,
+                                now=due - timedelta(seconds=55))
+        other = add_subscriber(session, 301)
+        outbox.enqueue_delivery(session, other.id, "daily:2025-05-01", ["later"],
+                                due + timedelta(minutes=5), now=due - timedelta(seconds=55))
+        session.commit()
+        before = due - timedelta(microseconds=1)
+        assert outbox.next_due_at(session, before - timedelta(seconds=50), due) == due
+        assert outbox.next_due_at(session, due, due + timedelta(minutes=1)) is None
+        assert outbox.claim_deliveries(session, before, 5, LEASE) == []
+        [claimed] = outbox.claim_deliveries(session, due, 5, LEASE)
+        session.commit()
+        assert claimed.messages == ["ahead"]
+        assert outbox.next_due_at(session, due, due + timedelta(minutes=10)) == (
+            due + timedelta(minutes=5)), "the next one after now"
+
+
+def test_leases_are_renewed_for_pending_rows_and_never_shortened(sessions) -> None:
+    now = utc(2025, 5, 1, 8, 0)
+    with sessions() as session:
+        _queue(session, 3, now)
+        claimed = outbox.claim_deliveries(session, now, 3, LEASE)
+        outbox.mark_sent(session, claimed[0].id, now)
+        outbox.mark_retry(session, claimed[1].id, "RetryAfter", now + timedelta(minutes=10))
+        session.commit()
+        renewed = outbox.renew_leases(session, [c.id for c in claimed], now + timedelta(minutes=5))
+        session.commit()
+        found = {r.id: r for r in rows(session)}
+    assert renewed == 1
+    assert found[claimed[0].id].next_attempt_at is None, "a finished row stays finished"
+    assert found[claimed[1].id].next_attempt_at.replace(tzinfo=UTC) == now + timedelta(minutes=10)
+    assert found[claimed[2].id].next_attempt_at.replace(tzinfo=UTC) == now + timedelta(minutes=5)
+
+
 def test_record_message_sent_is_guarded_and_renews_the_lease(sessions) -> None:
     now = utc(2025, 5, 1, 8, 0)
     with sessions() as session:

@@ -4,7 +4,9 @@
 `briefbot db upgrade` runs in a forked child that SIGKILLs itself right after its Nth SQL
 statement, for N = 1, 2, ... until a run gets through (from an empty database: until the first
 migration is in); each run starts from its own copy of one small database (SQLite: a file copy;
-PostgreSQL: a template database).
+PostgreSQL: a template database). The seeded database holds items and subscribers with their
+subscriptions and deliveries, which every kill and the next upgrade must keep (0011 rebuilds
+subscribers on SQLite, keeping its children in temporary tables meanwhile).
 """
 
 from __future__ import annotations
@@ -17,19 +19,26 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import time
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy import Engine, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from bot.cli.main import main
 from storage.db import MIGRATIONS_DIR, current_revision, make_engine, upgrade
 from tests.conftest import _postgres_admin_engine, new_postgres_database
-from tests.storage.test_migrations import _search_ids, _seed_previous_revision
+from tests.storage.test_migrations import (
+    LOADED,
+    _insert_known_columns,
+    _search_ids,
+    _seed_previous_revision,
+)
 
 KILLED = -signal.SIGKILL  # the child's exit status when the hook killed it
+SUBSCRIBER_TABLES = ["subscribers", "subscriptions", "deliveries"]
 
 
 def _revisions() -> list[str | None]:
@@ -129,6 +138,54 @@ def database_copies(backend: str, tmp_path: Path) -> Iterator[SQLiteCopies | Pos
         yield PostgresCopies(url)
 
 
+def _seed_subscribers(engine: Engine) -> None:
+    """Store a private chat and a group subscriber, their subscriptions and two deliveries."""
+    meta = MetaData()
+    meta.reflect(engine, only=SUBSCRIBER_TABLES)
+    t = meta.tables
+    with engine.begin() as conn:
+        _insert_known_columns(conn, t["subscribers"], [dict(
+            id=n, chat_id=chat_id, username=None, timezone=zone, delivery_time=at, active=True,
+            created_at=LOADED, last_briefed_at=None) for n, chat_id, zone, at in (
+                (1, 5550001, "Europe/Berlin", time(7, 30)), (2, -4001, "UTC", time(8, 0)))])
+        _insert_known_columns(conn, t["subscriptions"], [
+            dict(id=1, subscriber_id=1, kind="daily", value="", created_at=LOADED),
+            dict(id=2, subscriber_id=1, kind="country", value="IN", created_at=LOADED),
+            dict(id=3, subscriber_id=2, kind="topic", value="grain deal", created_at=LOADED)])
+        _insert_known_columns(conn, t["deliveries"], [dict(
+            id=n, subscriber_id=n, briefing_key=f"daily:2025-03-0{n}", status=status,
+            messages='["<b>Briefing</b>"]', sent_count=sent, sent_message_ids="[]", attempts=sent,
+            last_error=None, due_at=LOADED, next_attempt_at=None, created_at=LOADED,
+            finished_at=LOADED if sent else None)
+            for n, status, sent in ((1, "sent", 1), (2, "pending", 0))])
+
+
+def _seed(engine: Engine) -> None:
+    _seed_previous_revision(engine)
+    _seed_subscribers(engine)
+
+
+def _subscriber_rows(engine: Engine, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
+    """Return the rows of the subscriber tables, in the columns given (plain SQL: no reflection
+    at every kill)."""
+    with engine.connect() as conn:
+        return {name: [tuple(row) for row in conn.execute(text(
+                    f"SELECT {', '.join(names)} FROM {name} ORDER BY id"))]
+                for name, names in columns.items()}
+
+
+def _assert_subscribers_kept(engine: Engine, before: dict[str, list[tuple]],
+                             columns: dict[str, list[str]], n: int) -> None:
+    """Check the seeded subscribers' rows are all there, with the values they had."""
+    after = _subscriber_rows(engine, columns)
+    for name in SUBSCRIBER_TABLES:
+        assert after[name] == before[name], f"statement {n}: {name}"
+    with engine.connect() as conn:
+        chats = conn.execute(text(
+            "SELECT chat_id, thread_id, chat_kind FROM subscribers ORDER BY id")).all()
+    assert [tuple(c) for c in chats] == [(5550001, 0, "private"), (-4001, 0, "group")], n
+
+
 def _prepare(url: str, start: str | None, seed: Callable[[Engine], None] | None) -> None:
     engine = make_engine(url)
     with engine.connect():  # an empty database exists (a SQLite file is created)
@@ -169,8 +226,15 @@ def _killed_at_every_statement(copies, start: str | None, until: str | None) -> 
     """Kill the upgrade from *start* after each statement in turn, until a kill leaves *until*
     (None: until the upgrade gets through), checking the database after each kill."""
     seeded = start is not None
-    _prepare(copies.base_url, start, _seed_previous_revision if seeded else None)
+    _prepare(copies.base_url, start, _seed if seeded else None)
     schemas = _schemas_by_revision(copies, start)
+    if seeded:
+        with copies.copy() as url:
+            engine = make_engine(url)
+            columns = {name: [c["name"] for c in inspect(engine).get_columns(name)]
+                       for name in SUBSCRIBER_TABLES}
+            subscribers = _subscriber_rows(engine, columns)
+            engine.dispose()
     head = _revisions()[-1]
 
     kills, reached = 0, set()
@@ -192,8 +256,9 @@ def _killed_at_every_statement(copies, start: str | None, until: str | None) -> 
 
                 assert current_revision(engine) == head, f"statement {n}"
                 assert schema_of(engine) == schemas[head], f"statement {n}"
-                if seeded:  # the stored items survived and are searchable
+                if seeded:  # the stored items and subscribers survived; items are searchable
                     assert _search_ids(engine, "sorghum") == {1, 3}, f"statement {n}"
+                    _assert_subscribers_kept(engine, subscribers, columns, n)
             finally:
                 engine.dispose()
         if until is not None and until in reached:

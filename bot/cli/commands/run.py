@@ -1,7 +1,8 @@
 """`briefbot run`: the Telegram bot process (long polling, or a webhook with a secret).
 
 Both modes serve `GET /healthz` and `GET /metrics`: in webhook mode on the webhook's
-`--port`, in polling mode on `--health-port` (0 turns the server off). The webhook secret is
+`--port`, in polling mode on `--health-port` (0 turns the server off); both default to
+BRIEFBOT_WEB_PORT, and the address `--listen` to BRIEFBOT_WEB_HOST (loopback). The webhook secret is
 required rather than generated: several processes behind one proxy must share it, and a
 random one per process would make each `setWebhook` lock the others out.
 """
@@ -33,16 +34,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--webhook-secret",
                      help="secret token Telegram sends with each update (required with "
                           "--webhook-url; 1-256 of A-Z a-z 0-9 _ -)")
-    run.add_argument("--listen", default="0.0.0.0", help="address for the HTTP server")
-    run.add_argument("--port", type=int, default=8080,
-                     help="port for the webhook, /healthz and /metrics in webhook mode")
-    run.add_argument("--health-port", type=int, default=8080,
-                     help="port for /healthz and /metrics in polling mode (0 = off)")
+    run.add_argument("--listen", help="address for the HTTP server (default: BRIEFBOT_WEB_HOST, "
+                                      "127.0.0.1)")
+    run.add_argument("--port", type=int,
+                     help="port for the webhook, /healthz and /metrics in webhook mode "
+                          "(default: BRIEFBOT_WEB_PORT, 8080)")
+    run.add_argument("--health-port", type=int,
+                     help="port for /healthz and /metrics in polling mode, 0 = off "
+                          "(default: BRIEFBOT_WEB_PORT, 8080)")
     run.set_defaults(handler=cmd_run)
+
+
+def web_defaults(ctx: AppContext, args: argparse.Namespace) -> None:
+    """Fill the address and ports not given on the command line from the settings."""
+    for name, value in (("listen", ctx.settings.web_host), ("port", ctx.settings.web_port),
+                        ("health_port", ctx.settings.web_port)):
+        if getattr(args, name, None) is None:
+            setattr(args, name, value)
 
 
 def check_run_settings(ctx: AppContext, args: argparse.Namespace) -> None:
     """Raise CliError (one clear line) when the bot cannot start with these settings."""
+    web_defaults(ctx, args)
     if not ctx.settings.token:
         raise CliError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it")
     if not re.fullmatch(r"\d+:[\w-]+", ctx.settings.token):

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton
 
+from briefs.i18n import _
+
 LIMIT = 64  # bytes of callback data Telegram accepts
 # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
 NUMBER = "[0-9]{1,9}"
@@ -29,7 +31,7 @@ def page_row(page: int, pages: int, data_of: Callable[[int], str]) -> list[Inlin
     """Return ◀/▶ buttons around a page (empty when everything fits one page)."""
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton("◀ Back", callback_data=data_of(page - 1)))
+        row.append(InlineKeyboardButton(_("◀ Back"), callback_data=data_of(page - 1)))
     if page + 1 < pages:
-        row.append(InlineKeyboardButton("More ▶", callback_data=data_of(page + 1)))
+        row.append(InlineKeyboardButton(_("More ▶"), callback_data=data_of(page + 1)))
     return row

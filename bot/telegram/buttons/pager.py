@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram.buttons.common import NUMBER, verified
+from briefs.i18n import _
 
 SOURCES = "src"
 # Every page:src: button reaches the /sources handler, so a malformed one is answered.
@@ -43,8 +44,8 @@ def pager_keyboard(list_name: str, offset: int, size: int,
     buttons = []
     if offset > 0:
         newer = ListPage(list_name, max(0, offset - size))
-        buttons.append(InlineKeyboardButton("◀ Newer", callback_data=encode(newer)))
+        buttons.append(InlineKeyboardButton(_("◀ Newer"), callback_data=encode(newer)))
     if has_more:
         older = ListPage(list_name, offset + size)
-        buttons.append(InlineKeyboardButton("Older ▶", callback_data=encode(older)))
+        buttons.append(InlineKeyboardButton(_("Older ▶"), callback_data=encode(older)))
     return InlineKeyboardMarkup([buttons]) if buttons else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram.buttons.common import verified
+from briefs.i18n import _
 
 ACTIONS = ("latest", "brief", "trends", "help")
 # The whole family reaches the handler, so a malformed act: button is answered, not ignored.
@@ -36,8 +37,8 @@ def decode(data: str) -> StartAction | None:
 def start_keyboard() -> InlineKeyboardMarkup:
     """Return the /start buttons for the common actions."""
     return InlineKeyboardMarkup([
-        [_button("📰 Latest", "latest"), _button("🗞 Daily briefing", "brief")],
-        [_button("📈 Trends", "trends"), _button("❓ Help", "help")],
+        [_button(_("📰 Latest"), "latest"), _button(_("🗞 Daily briefing"), "brief")],
+        [_button(_("📈 Trends"), "trends"), _button(_("❓ Help"), "help")],
     ])
 
 

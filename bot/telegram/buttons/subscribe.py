@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram.buttons.common import NUMBER, page_row, verified
+from briefs.i18n import _
 from services.subscription_views import SubscribeMenu, SubscribeResult
 
 MENU_COLUMNS = 2
@@ -91,14 +92,14 @@ def _page(text: str | None) -> int | None:
 def subscribe_menu_keyboard(menu: SubscribeMenu) -> InlineKeyboardMarkup:
     """Return the /subscribe menu: daily, countries (two a row, ✓ when subscribed), topic, pages."""
     tick = "✓ " if menu.daily_subscribed else ""
-    daily = _button(f"{tick}🗞 Daily briefing (everything)", Subscribe("daily", page=menu.page))
+    daily = _button(tick + _("🗞 Daily briefing (everything)"), Subscribe("daily", page=menu.page))
     buttons = [
         _button(f"{'✓ ' if c.subscribed else ''}{c.flag} {c.name}",
                 Subscribe("country", c.code, menu.page))
         for c in menu.choices
     ]
     rows = [[daily], *(buttons[i:i + MENU_COLUMNS] for i in range(0, len(buttons), MENU_COLUMNS))]
-    rows.append([_button("🔎 A topic…", TopicPrompt())])
+    rows.append([_button(_("🔎 A topic…"), TopicPrompt())])
     pager = page_row(menu.page, menu.pages, lambda page: encode(MenuPage(page)))
     return InlineKeyboardMarkup(rows + ([pager] if pager else []))
 
@@ -117,7 +118,8 @@ def subscribe_keyboard(result: SubscribeResult) -> InlineKeyboardMarkup | None:
 def _topic_offer(topic: str) -> InlineKeyboardButton | None:
     """Return the button following topic, or None when its words do not fit in a button."""
     try:
-        return _button(f"🔎 Follow the topic “{topic}”", Subscribe("topic", topic))
+        return _button(_("🔎 Follow the topic “%(topic)s”", topic=topic),
+                       Subscribe("topic", topic))
     except ValueError:  # over 64 bytes: the reply still says how to type it
         return None
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram.buttons.common import NUMBER, page_row, verified
+from briefs.i18n import _
 from services.subscription_views import SubscriptionList, SubscriptionView
 
 MAX_ID = 2**31 - 1  # subscription ids are 32-bit integers: a bigger one is forged
@@ -56,8 +57,10 @@ def decode(data: str) -> Remove | ListPage | None:
 
 def _remove_label(sub: SubscriptionView) -> str:
     if sub.kind == "daily":
-        return "✖ Daily briefing"
-    return f"✖ {sub.flag} {sub.name}" if sub.kind == "country" else f"✖ Topic: {sub.name}"
+        return _("✖ Daily briefing")
+    if sub.kind == "country":
+        return f"✖ {sub.flag} {sub.name}"
+    return _("✖ Topic: %(topic)s", topic=sub.name)
 
 
 def subscriptions_keyboard(listing: SubscriptionList) -> InlineKeyboardMarkup | None:

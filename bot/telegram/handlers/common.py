@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +11,12 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import AppContext, app_context
+from briefs.i18n import N_
 from briefs.render import render_template
+from news.countries.lookup import display_country
+from storage.ingest.pipeline import IngestResult
 
 logger = logging.getLogger(__name__)
-
-MAX_REMEMBERED_QUERIES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,25 +27,42 @@ class CommandInfo:
     description: str
     example: str
     admin: bool = False
+    aliases: tuple[str, ...] = ()  # shorter names that do the same; shown in /help, not the menu
 
 
 # Every command, in menu and /help order (the subscription commands are handled in
 # bot/telegram/handlers/subscribing.py but described here so the menu and /help stay complete).
 COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("start", "Welcome and the main actions", "/start"),
-    CommandInfo("help", "Every command with an example", "/help"),
-    CommandInfo("latest", "Newest stories, for a country too", "/latest India 5"),
-    CommandInfo("search", "Search the stories", "/search grain deal"),
-    CommandInfo("brief", "A briefing now: daily, a country or a topic", "/brief Russia"),
-    CommandInfo("trends", "Chart of the most covered countries", "/trends 14"),
-    CommandInfo("subscribe", "Get a daily, country or topic briefing", "/subscribe India"),
-    CommandInfo("unsubscribe", "Stop a subscription", "/unsubscribe"),
-    CommandInfo("subscriptions", "What you are subscribed to", "/subscriptions"),
-    CommandInfo("time", "When your briefing arrives", "/time 07:30"),
-    CommandInfo("timezone", "Your timezone (IANA name)", "/timezone Europe/Berlin"),
-    CommandInfo("sources", "Documents loaded, newest first", "/sources", admin=True),
-    CommandInfo("stats", "Items, stories, subscribers, deliveries", "/stats", admin=True),
+    CommandInfo("start", N_("Welcome and the main actions"), "/start"),
+    CommandInfo("help", N_("Every command with an example"), "/help"),
+    CommandInfo("latest", N_("Newest stories, for a country too"), N_("/latest India 5")),
+    CommandInfo("search", N_("Search the stories"), "/search grain deal"),
+    CommandInfo("brief", N_("A briefing now: daily, a country or a topic"), N_("/brief Russia")),
+    CommandInfo("trends", N_("Chart of the most covered countries"), "/trends 14"),
+    CommandInfo("subscribe", N_("Get a daily, country or topic briefing"), N_("/subscribe India"),
+                aliases=("sub",)),
+    CommandInfo("unsubscribe", N_("Stop a subscription"), "/unsubscribe", aliases=("unsub",)),
+    CommandInfo("subscriptions", N_("What you are subscribed to"), "/subscriptions",
+                aliases=("list",)),
+    CommandInfo("language", N_("The language I answer in"), "/language ru"),
+    CommandInfo("time", N_("When your briefing arrives"), "/time 07:30"),
+    CommandInfo("timezone", N_("Your timezone (IANA name)"), "/timezone Europe/Berlin"),
+    CommandInfo("channel", N_("Link a channel you administer, or pick the chat to manage"),
+                "/channel @yourchannel"),
+    CommandInfo("sources", N_("Documents loaded, newest first"), "/sources", admin=True),
+    CommandInfo("stats", N_("Items, stories, subscribers, deliveries"), "/stats", admin=True),
+    CommandInfo("delete", N_("Delete a document, its items and stories"), "/delete 12", admin=True),
+    CommandInfo("feeds", N_("Feeds polled for news: pause, poll now, remove"), "/feeds",
+                admin=True),
+    CommandInfo("addfeed", N_("Add a feed (or a site's feed), polled every 15 min or as given"),
+                "/addfeed https://example.org/rss 30m", admin=True),
 )
+
+
+def names(command: str) -> list[str]:
+    """Return a command's name and its aliases, for its CommandHandler."""
+    info = next(c for c in COMMANDS if c.name == command)
+    return [info.name, *info.aliases]
 
 
 def ctx_of(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
@@ -63,7 +79,16 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, template: st
                 keyboard: InlineKeyboardMarkup | None = None, **values: Any) -> Message:
     """Render one template and send it as a reply in the update's chat."""
     text = render(context, template, **values)
-    return await update.effective_chat.send_message(text, reply_markup=keyboard)
+    return await update.effective_chat.send_message(text, reply_markup=keyboard,
+                                                    message_thread_id=thread_of(update))
+
+
+async def reply_upload_result(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str,
+                              result: IngestResult) -> Message:
+    """Answer a document loaded from chat (an upload, a link): items, duplicates, countries."""
+    countries = [(display_country(code), n) for code, n in result.top_countries]
+    return await reply(update, context, "upload_result", name=name, result=result,
+                       countries=countries)
 
 
 async def send_all(update: Update, messages: list[str],
@@ -71,7 +96,16 @@ async def send_all(update: Update, messages: list[str],
     """Send already rendered messages in order; the keyboard goes on the last one."""
     for index, text in enumerate(messages):
         last = index == len(messages) - 1
-        await update.effective_chat.send_message(text, reply_markup=keyboard if last else None)
+        await update.effective_chat.send_message(text, reply_markup=keyboard if last else None,
+                                                 message_thread_id=thread_of(update))
+
+
+def thread_of(update: Update) -> int | None:
+    """Return the forum topic the update happened in (replies go there too), or None."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or not chat.is_forum or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 def parse_count(text: str, low: int, high: int) -> int | None:
@@ -116,19 +150,3 @@ def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Tell whether the user behind the update is a configured admin."""
     user = update.effective_user
     return user is not None and user.id in ctx_of(context).settings.admin_ids
-
-
-def remember_query(context: ContextTypes.DEFAULT_TYPE, query: str, country: str | None) -> str:
-    """Store a search for its "More" button and return a short key (callback data is 64 bytes)."""
-    queries: OrderedDict[str, tuple[str, str | None]] = context.bot_data.setdefault(
-        "queries", OrderedDict())
-    key = secrets.token_urlsafe(6)  # random, so a button from before a restart never aliases
-    queries[key] = (query, country)
-    while len(queries) > MAX_REMEMBERED_QUERIES:  # oldest buttons expire first
-        queries.popitem(last=False)
-    return key
-
-
-def recall_query(context: ContextTypes.DEFAULT_TYPE, key: str) -> tuple[str, str | None] | None:
-    """Return the search stored under key, or None once it expired (or after a restart)."""
-    return context.bot_data.get("queries", {}).get(key)

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.handlers.common import render
+from bot.telegram.handlers.common import render, thread_of
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):  # stop the button's spinner if still possible
             await update.callback_query.answer()
     try:
-        await update.effective_chat.send_message(render(context, "error"))
+        await update.effective_chat.send_message(render(context, "error"),
+                                                 message_thread_id=thread_of(update))
     except TelegramError:
         # The apology itself failed (blocked, network): logging is all that is left.
         logger.warning("could not send the apology to chat %s", update.effective_chat.id,

@@ -2,7 +2,9 @@
 
 Each handler parses the update, calls one SubscriptionService method (in a worker thread,
 so database work never blocks the event loop), renders one template and replies or edits.
-In a group, only its admins may change what it gets and when (bot/telegram/group_admins.py).
+In a group, only its admins may change what it gets and when (bot/telegram/group_admins.py);
+in a forum topic, the commands act on the topic; in a private chat, on the channel picked with
+/channel (bot/telegram/targets.py), whose admins alone may change it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 # Aliased: the command handlers below are named subscribe and unsubscribe too.
@@ -21,9 +23,11 @@ from bot.telegram.buttons.subscribe import subscribe_keyboard
 from bot.telegram.buttons.timezone import timezone_keyboard
 from bot.telegram.buttons.unsubscribe import subscriptions_keyboard
 from bot.telegram.group_admins import may_change_settings, refuse_change
-from bot.telegram.handlers.common import ctx_of, edit_message, render, reply
+from bot.telegram.handlers.common import ctx_of, edit_message, render, send_all
+from bot.telegram.targets import is_elsewhere, target_of
 from briefs.render import render_template
 from services.subscription_views import SubscriptionView
+from storage.records import ChatRef
 
 logger = logging.getLogger(__name__)
 
@@ -32,63 +36,86 @@ def _args(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or [])
 
 
-async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Check that the user may change the chat's settings (in a group: an admin); say if not."""
-    if await may_change_settings(update, context):
+async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE, target: ChatRef) -> bool:
+    """Check that the user may change the target's settings (in a group: an admin); say if not."""
+    if await may_change_settings(update, context, target):
         return True
-    await refuse_change(update, context)
+    await refuse_change(update, context, target)
     return False
 
 
-def _username(update: Update) -> str | None:
-    return update.effective_user.username if update.effective_user else None
+def _username(update: Update, target: ChatRef) -> str | None:
+    if is_elsewhere(update, target) or update.effective_user is None:
+        return None  # the user's name is not the channel's
+    return update.effective_user.username
+
+
+def _text(update: Update, context: ContextTypes.DEFAULT_TYPE, target: ChatRef, template: str,
+          **values: object) -> str:
+    """Render a reply, headed by the channel's name when it is about a linked channel."""
+    body = render(context, template, **values)
+    if not is_elsewhere(update, target):
+        return body
+    return f"{render(context, 'managing', title=target.title)}\n{body}"
+
+
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, target: ChatRef,
+                 template: str, keyboard: InlineKeyboardMarkup | None = None,
+                 **values: object) -> None:
+    await send_all(update, [_text(update, context, target, template, **values)], keyboard)
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /subscribe [India | topic X | daily [at HH:MM]]."""
-    if _args(context).strip() and not await _may_change(update, context):
+    target = await target_of(update, context)
+    if _args(context).strip() and not await _may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
-    result = await asyncio.to_thread(service.subscribe, update.effective_chat.id, _args(context),
-                                     username=_username(update))
-    await reply(update, context, "subscribe", subscribe_keyboard(result), result=result)
+    result = await asyncio.to_thread(service.subscribe, target, _args(context),
+                                     username=_username(update, target))
+    await _reply(update, context, target, "subscribe", subscribe_keyboard(result), result=result)
 
 
 async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /subscriptions: the list, each with a remove button."""
-    listing = await asyncio.to_thread(ctx_of(context).subscriptions.listing, update.effective_chat.id)
-    await reply(update, context, "subscriptions", subscriptions_keyboard(listing),
-                listing=listing, result=None)
+    target = await target_of(update, context)
+    listing = await asyncio.to_thread(ctx_of(context).subscriptions.listing, target)
+    await _reply(update, context, target, "subscriptions", subscriptions_keyboard(listing),
+                 listing=listing, result=None)
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /unsubscribe [India | topic X | daily | all]; no argument shows remove buttons."""
-    if _args(context).strip() and not await _may_change(update, context):
+    target = await target_of(update, context)
+    if _args(context).strip() and not await _may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
-    result = await asyncio.to_thread(service.unsubscribe, update.effective_chat.id, _args(context))
-    await reply(update, context, "subscriptions", subscriptions_keyboard(result.listing),
-                listing=result.listing, result=result)
+    result = await asyncio.to_thread(service.unsubscribe, target, _args(context))
+    await _reply(update, context, target, "subscriptions", subscriptions_keyboard(result.listing),
+                 listing=result.listing, result=result)
 
 
 async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /time [07:30]."""
-    if _args(context).strip() and not await _may_change(update, context):
+    target = await target_of(update, context)
+    if _args(context).strip() and not await _may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
-    result = await asyncio.to_thread(service.set_time, update.effective_chat.id, _args(context),
-                                     username=_username(update))
-    await reply(update, context, "time", result=result)
+    result = await asyncio.to_thread(service.set_time, target, _args(context),
+                                     username=_username(update, target))
+    await _reply(update, context, target, "time", result=result)
 
 
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /timezone [Europe/Berlin]; a typo gets suggestion buttons."""
-    if _args(context).strip() and not await _may_change(update, context):
+    target = await target_of(update, context)
+    if _args(context).strip() and not await _may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
-    result = await asyncio.to_thread(service.set_timezone, update.effective_chat.id, _args(context),
-                                     username=_username(update))
-    await reply(update, context, "timezone", timezone_keyboard(result.suggestions), result=result)
+    result = await asyncio.to_thread(service.set_timezone, target, _args(context),
+                                     username=_username(update, target))
+    await _reply(update, context, target, "timezone", timezone_keyboard(result.suggestions),
+                 result=result)
 
 
 def _toast(context: ContextTypes.DEFAULT_TYPE, event: str, view: SubscriptionView | None = None,
@@ -100,46 +127,47 @@ def _toast(context: ContextTypes.DEFAULT_TYPE, event: str, view: SubscriptionVie
 async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle sub: buttons: daily, a country, a topic, the topic prompt, menu pages."""
     query = update.callback_query
-    service, chat_id = ctx_of(context).subscriptions, update.effective_chat.id
+    service, target = ctx_of(context).subscriptions, await target_of(update, context)
     button = subscribe_buttons.decode(query.data)
     if isinstance(button, subscribe_buttons.MenuPage):
-        result = await asyncio.to_thread(service.menu, chat_id, button.page)
+        result = await asyncio.to_thread(service.menu, target, button.page)
         await query.answer()
     elif isinstance(button, subscribe_buttons.TopicPrompt):
         await query.answer()
-        await reply(update, context, "subscribe", result=service.add(chat_id, "topic", ""))
+        await _reply(update, context, target, "subscribe", result=service.add(target, "topic", ""))
         return
     elif isinstance(button, subscribe_buttons.Subscribe):
-        if not await _may_change(update, context):
+        if not await _may_change(update, context, target):
             return
-        result = await asyncio.to_thread(service.add, chat_id, button.kind, button.value,
-                                         username=_username(update), menu_page=button.page)
+        result = await asyncio.to_thread(service.add, target, button.kind, button.value,
+                                         username=_username(update, target), menu_page=button.page)
         await query.answer(_toast(context, result.status, result.subscription))
     else:
         await query.answer(_toast(context, "expired"))
         return
-    await edit_message(query, render(context, "subscribe", result=result), subscribe_keyboard(result))
+    text = _text(update, context, target, "subscribe", result=result)
+    await edit_message(query, text, subscribe_keyboard(result))
 
 
 async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle unsub: buttons: remove one subscription, or show another page of the list."""
     query = update.callback_query
-    service, chat_id = ctx_of(context).subscriptions, update.effective_chat.id
+    service, target = ctx_of(context).subscriptions, await target_of(update, context)
     button = unsubscribe_buttons.decode(query.data)
     if isinstance(button, unsubscribe_buttons.ListPage):
-        listing, result = await asyncio.to_thread(service.listing, chat_id, button.page), None
+        listing, result = await asyncio.to_thread(service.listing, target, button.page), None
         await query.answer()
     elif isinstance(button, unsubscribe_buttons.Remove):
-        if not await _may_change(update, context):
+        if not await _may_change(update, context, target):
             return
-        result = await asyncio.to_thread(service.remove, chat_id, button.subscription_id,
+        result = await asyncio.to_thread(service.remove, target, button.subscription_id,
                                          button.page)
         listing = result.listing
         await query.answer(_toast(context, result.status, (result.removed or (None,))[0]))
     else:
         await query.answer(_toast(context, "expired"))
         return
-    text = render(context, "subscriptions", listing=listing, result=result)
+    text = _text(update, context, target, "subscriptions", listing=listing, result=result)
     await edit_message(query, text, subscriptions_keyboard(listing))
 
 
@@ -150,10 +178,12 @@ async def timezone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if button is None:
         await query.answer(_toast(context, "expired"))
         return
-    if not await _may_change(update, context):
+    target = await target_of(update, context)
+    if not await _may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
-    result = await asyncio.to_thread(service.set_timezone, update.effective_chat.id, button.name,
-                                     username=_username(update))
+    result = await asyncio.to_thread(service.set_timezone, target, button.name,
+                                     username=_username(update, target))
     await query.answer(_toast(context, "timezone", name=result.schedule.timezone))
-    await edit_message(query, render(context, "timezone", result=result), timezone_keyboard(result.suggestions))
+    text = _text(update, context, target, "timezone", result=result)
+    await edit_message(query, text, timezone_keyboard(result.suggestions))
