@@ -132,15 +132,18 @@ async def run(url: str, data_dir: Path, args: argparse.Namespace) -> None:
           "from now)")
     async with FakeTelegramServer(global_limit=30, per_chat_limit=1, timer=time.time) as server:
         bots = Bots(server, url, data_dir)
-        for _ in range(args.processes):
-            await bots.start()
-        killer = (asyncio.ensure_future(kill_after(server, bots, args.kill_after))
-                  if args.kill_after else None)
-        done = await wait_until_sent(url, data_dir, args.subscribers,
-                                     due.timestamp() + args.timeout)
-        if killer is not None:
-            killer.cancel()
-        await bots.stop()
+        killer = None
+        try:
+            for _ in range(args.processes):
+                await bots.start()
+            if args.kill_after:
+                killer = asyncio.ensure_future(kill_after(server, bots, args.kill_after))
+            done = await wait_until_sent(url, data_dir, args.subscribers,
+                                         due.timestamp() + args.timeout)
+        finally:  # never leave a bot process behind, whatever failed
+            if killer is not None:
+                killer.cancel()
+            await bots.stop()
         report(server, outbox_rows(url, data_dir), due, done)
 
 

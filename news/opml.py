@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -12,6 +13,9 @@ import listparser
 from news.feeds import FeedError, refuse_entities
 
 MAX_OUTLINES = 10_000
+OPML_TYPES = ("text/x-opml", "text/x-opml+xml", "application/xml+opml")
+# An XML prolog, comments or a doctype may come before the root element.
+_OPML_ROOT = re.compile(rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<opml[\s>]", re.S | re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,13 @@ class OpmlFeed:
 
     url: str
     title: str | None
+
+
+def looks_like_opml(name: str, mime_type: str | None, data: bytes) -> bool:
+    """Tell whether a file is an OPML list of feeds (by its name, its type or its content)."""
+    if name.lower().endswith(".opml") or (mime_type or "").lower() in OPML_TYPES:
+        return True
+    return _OPML_ROOT.match(data[:4096].lstrip(b"\xef\xbb\xbf")) is not None
 
 
 def parse_opml(data: bytes) -> list[OpmlFeed]:

@@ -1,7 +1,7 @@
 """Chats beyond a private one: channels managed from a private chat, groups that move, the bot
 removed and added back.
 
-No Telegram here: the bot asks Telegram who administers what (bot/telegram/chat_rights.py)
+No Telegram here: the bot asks Telegram who administers what (bot/telegram/group_admins.py)
 and calls these once the answer allows it. Each public method opens and commits one session.
 """
 

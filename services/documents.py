@@ -8,11 +8,11 @@ with its items, their search and matching rows, and the stories only it held, or
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.durations import parse_duration
 from storage.dialect import WRITE_TRANSACTION
 from storage.records import DocumentRecord
 from storage.repositories.documents import (
@@ -25,8 +25,6 @@ from storage.repositories.documents import (
 
 logger = logging.getLogger(__name__)
 
-_AGE = re.compile(r"([0-9]{1,6})([hdw])")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 MAX_AGE = timedelta(days=365 * 100)
 
 
@@ -40,10 +38,9 @@ class UnknownDocumentsError(LookupError):
 
 def parse_age(text: str) -> timedelta:
     """Read an age such as 90d, 12h or 2w; ValueError (one line) when it is not one."""
-    match = _AGE.fullmatch(text.strip().lower())
-    if not match or int(match[1]) == 0:
+    age = parse_duration(text)
+    if not age:  # None, or zero
         raise ValueError(f"not an age: {text[:40]!r} (e.g. 90d, 12h, 2w)")
-    age = int(match[1]) * _UNITS[match[2]]
     if age > MAX_AGE:
         raise ValueError(f"at most 100 years: {text[:40]}")
     return age

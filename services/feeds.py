@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from news.feeds import FeedError, discover_feeds, looks_like_feed
 from news.opml import OpmlFeed, parse_opml, render_opml
+from services.durations import parse_duration
 from services.feed_poll import FeedPoller, PollResult, parse_in_worker
 from services.fetch import PAGE_ACCEPT, Fetched, Fetcher, FetchError, check_url
 from storage.clock import utcnow
@@ -36,8 +36,6 @@ MIN_INTERVAL = 60
 MAX_INTERVAL = 7 * 24 * 3600
 POLL_LEASE = timedelta(minutes=10)  # a claimed feed another process may take after this
 POLL_BATCH = 500  # feeds claimed per pass
-_INTERVAL_RE = re.compile(r"^\s*(\d{1,7})\s*([smhd]?)\s*$", re.I)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 60}
 
 
 class FeedRefused(Exception):
@@ -69,10 +67,10 @@ class ImportResult:
 
 def parse_interval(text: str) -> int:
     """Parse "90s", "15m", "2h", "1d" (a bare number is minutes) into seconds; ValueError if not."""
-    match = _INTERVAL_RE.match(text or "")
-    if not match:
-        raise ValueError(f"not an interval (like 15m, 2h, 1d): {text[:40]!r}")
-    seconds = int(match.group(1)) * _UNITS[match.group(2).lower()]
+    interval = parse_duration(text, bare_unit="m")
+    if interval is None:
+        raise ValueError(f"not an interval (like 15m, 2h, 1d): {(text or '')[:40]!r}")
+    seconds = int(interval.total_seconds())
     if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
         raise ValueError("an interval must be from 1 minute to 7 days")
     return seconds

@@ -21,6 +21,9 @@ _WORD = re.compile(r"\w+")
 _OPERATORS = {"AND", "OR", "NOT"}
 MAX_QUERY_CHARS = 200  # of the text typed; a search is a few words
 MAX_WORDS = 16  # across all terms (a phrase counts each of its words)
+# Shorter prefixes (`co*`) match most of the store; they are searched as whole words, and the
+# full-text index keeps prefix lists from this length on (migration 0008).
+MIN_PREFIX_CHARS = 3
 
 
 class SearchTimeout(Exception):
@@ -130,7 +133,8 @@ def _term(match: re.Match[str]) -> Term | None:
     words = tuple(w.lower() for w in _WORD.findall(source or ""))
     if not words:
         return None
-    return Term(words, prefix=bool(match.group("star")) and len(words) == 1)
+    prefix = bool(match.group("star")) and len(words) == 1 and len(words[0]) >= MIN_PREFIX_CHARS
+    return Term(words, prefix=prefix)
 
 
 def to_fts5(query: ParsedQuery) -> str:

@@ -117,6 +117,15 @@ async def refuse_change(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await update.effective_chat.send_message(text, message_thread_id=thread_of(update))
 
 
+async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     target: ChatRef | None = None) -> bool:
+    """Tell whether the user may change the target's settings, and say so when they may not."""
+    if await may_change_settings(update, context, target):
+        return True
+    await refuse_change(update, context, target)
+    return False
+
+
 async def _is_chat_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
     """Ask Telegram whether the user is the chat's owner or an administrator."""
     member = await _member(context, chat_id, user_id)

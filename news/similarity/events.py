@@ -5,8 +5,9 @@ headline and lead tell. A word weighs by how rare it is in English at large (wor
 scale), so what is stored weighs the same whatever arrived before it; a word capitalised in
 mid-sentence is a name and weighs as a rare word (days and months are no names); numbers and
 years weigh most, as they tell two events of one kind apart (two earthquakes, two years).
-Headline terms count double. A story is the running sum of its members' vectors (its centroid)
-and the span of their publication dates.
+Headline terms weigh as the body's do, no more: a headline names the kind of event in the words
+every event of the kind shares ("quake strikes Indonesia"). A story is the running sum of its
+members' vectors (its centroid) and the span of their publication dates.
 
 An item joins the story whose centroid is closest by cosine, at or above THRESHOLD, if the
 story holds at least MIN_SHARED of the item's strongest terms. The cosine falls when the
@@ -44,7 +45,6 @@ NAME_ZIPF = 2.0  # a capitalised mid-sentence word counts as no commoner than th
 NAME_BOOST = 2.0  # and weighs this much more: who and where tell events apart
 NUMBER_WEIGHT = 3.0  # a number ("6.1", "97") or a year outweighs any word (at most 5 ** 0.5)
 SMALL_NUMBER = 10  # whole numbers below this ("3 people") are too common to tell events apart
-TITLE_BOOST = 2.0  # headline terms weigh this much more
 MAX_TERMS = 48  # an item keeps its strongest terms: bounded storage and scoring
 # The lead of an article tells its event; further down, background that other events of the
 # kind share (measured on ECB+: no loss of F1), and long texts cost no more than this.
@@ -69,9 +69,10 @@ MIN_SHARED = 3
 ENTITY_TERMS = 6
 ENTITY_PENALTY = 0.6
 NUMBER_MISMATCH = 0.2  # added when each side's strongest numbers are all missing on the other
+NAME_MISMATCH = 0.2  # added when each side's strongest name (or number) is missing on the other
 # Either side undated, and each names years but none the same: most likely another year's event.
 YEAR_PENALTY = 0.3
-THRESHOLD = 0.33  # the least score that joins an item to a story
+THRESHOLD = 0.30  # the least score that joins an item to a story
 
 # Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
 # class and a plain repeat is scanned three times faster than \d+(?:[.,]\d+)*.
@@ -113,7 +114,8 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
         headline: dict[str, float] = {}
         _add_text(title, sentence_case(title), headline, counts, names)
         for term, weight in headline.items():
-            rarity[term] = max(rarity.get(term, 0.0), weight) * TITLE_BOOST
+            if weight > rarity.get(term, 0.0):  # a name in the headline weighs as a name
+                rarity[term] = weight
     if published is not None:
         year = f"y{published.year}"
         rarity[year] = NUMBER_WEIGHT
@@ -421,7 +423,8 @@ def entity_mismatch(item: EventTerms, profile: StoryProfile) -> float:
 
     The share of either side's ENTITY_TERMS strongest names and numbers missing from the other
     side's terms; the smaller of the two, so a short item whose few names the story holds (or
-    a story whose names a long item holds) is no mismatch. 0 when either side names none.
+    a story whose names a long item holds) is no mismatch. More when each side's strongest
+    name, or all its strongest numbers, are missing on the other. 0 when either side names none.
     """
     mine = entities_of(filter(item.names.__contains__, item.vector))
     theirs = profile.entities
@@ -433,6 +436,8 @@ def entity_mismatch(item: EventTerms, profile: StoryProfile) -> float:
     mismatch = min(sum(missing_here) / len(mine), sum(missing_there) / len(theirs))
     if _numbers_disagree(mine, missing_here) and _numbers_disagree(theirs, missing_there):
         mismatch += NUMBER_MISMATCH  # a magnitude 6.1 and a 7.2: two quakes
+    if missing_here[0] and missing_there[0]:
+        mismatch += NAME_MISMATCH  # one aide's death and another's: the same background, two events
     return min(1.0, mismatch)
 
 

@@ -42,7 +42,11 @@ MB = 2**20
 PRELOAD = ["__main__", "storage.ingest.preload"]
 # Starting a worker on a busy machine (the first one starts the forkserver); not a document's.
 START_SECONDS = 120.0
+# A worker with nothing to do this long is stopped (a bot mostly waits; a new one is a fork
+# away), so idle processes do not pile up when ingestors are dropped without close().
+IDLE_SECONDS = 30.0
 _READY = b"ready"
+_IDLE = object()  # what a pool thread's wait for a call returns when none came in time
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +119,10 @@ class _Crew:
     def serve(self) -> None:
         """Run queued calls on this thread's worker process, starting another when it is lost."""
         worker: _Worker | None = None
-        while (job := self.jobs.get()) is not None:
+        while (job := self._next_job(worker)) is not None:
+            if job is _IDLE:
+                worker = self._retire(worker)
+                continue
             future, args = job
             if not future.set_running_or_notify_cancel():
                 continue
@@ -128,6 +135,20 @@ class _Crew:
                     exc = IngestError("ingest stopped before this document was parsed")
                 future.set_exception(exc)
         if worker is not None:
+            worker.stop()
+
+    def _next_job(self, worker: _Worker | None) -> tuple[Future, tuple] | object | None:
+        """Wait for a call; _IDLE when a running worker has waited IDLE_SECONDS for one."""
+        try:
+            return self.jobs.get(timeout=IDLE_SECONDS if worker is not None else None)
+        except queue.Empty:
+            return _IDLE
+
+    def _retire(self, worker: _Worker | None) -> None:
+        """Stop a worker that has nothing to do."""
+        if worker is not None:
+            with self.lock:
+                self.workers.discard(worker)
             worker.stop()
 
     def stop(self, threads: list[threading.Thread]) -> None:

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler
 from bench.corpus import newsletter
 from bot.app import handlers
 from bot.telegram.buttons import delete, more, pager, start_menu, subscribe, timezone, unsubscribe
+from bot.telegram.buttons.common import CONFIRM_SECONDS
 from bot.telegram.handlers import admin
 from services import news
 from storage.models import Document, Item, Subscription
@@ -102,7 +103,7 @@ async def test_keep_expired_forged_and_missing(fake_telegram, db_url, tmp_path) 
         fake_telegram.user_sends(ADMIN, f"/delete {document}")
         [question] = await fake_telegram.wait_for_messages(ADMIN, 1)
         confirm, keep = buttons(question)
-        clock.now += timedelta(seconds=delete.CONFIRM_SECONDS + 1)
+        clock.now += timedelta(seconds=CONFIRM_SECONDS + 1)
         assert (await _click(fake_telegram, ADMIN, question, confirm))["text"] == (
             "That button has expired")
         for forged in ("del:", "del:0:1", f"del:{document}:x", f"del:0{document}:1",
@@ -170,8 +171,8 @@ def test_every_del_button_reaches_the_delete_handler() -> None:
 
 def test_a_confirmation_expires_after_ten_minutes() -> None:
     asked = delete.Confirm(1, int(NOW.timestamp()))
-    assert not asked.expired(NOW + timedelta(seconds=delete.CONFIRM_SECONDS))
-    assert asked.expired(NOW + timedelta(seconds=delete.CONFIRM_SECONDS + 1))
+    assert not asked.expired(NOW + timedelta(seconds=CONFIRM_SECONDS))
+    assert asked.expired(NOW + timedelta(seconds=CONFIRM_SECONDS + 1))
     assert asked.expired(NOW - timedelta(minutes=5))  # asked in the future: forged
 
 

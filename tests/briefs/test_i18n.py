@@ -231,6 +231,6 @@ def test_every_bot_template_renders_in_every_language(language: str) -> None:
             assert text and not validate_telegram_html(text), (name, values)
             if language == "ru" and name not in ("usage",):
                 assert re.search("[а-яё]", text, re.I), (name, text)
-        for event in ("added", "exists", "removed", "not_found", "too_many", "timezone", "expired"):
+        for event in ("added", "exists", "removed", "not_found", "too_many", "timezone"):
             assert render_template(env, "bot/subscriptions_toast.text.j2", event=event, view=DAILY,
                                    name="UTC")

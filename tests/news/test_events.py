@@ -12,6 +12,7 @@ from news.similarity.event_index import EventIndex
 from news.similarity.events import (
     INDEX_KEYS,
     MAX_TERMS,
+    NAME_MISMATCH,
     NUMBER_MISMATCH,
     THRESHOLD,
     YEAR_PENALTY,
@@ -284,3 +285,18 @@ def test_the_least_recently_touched_stories_go_first_when_full():
     index.discard(1)
     assert 1 not in index and index.best(a) is None
     assert set(index._holding) == set(index.profile(3).terms)  # term counts follow the profiles
+
+
+# Two deaths of people of one scandal: the same background names, a different person.
+OBITUARY = ("{name} of Watergate dies",
+            "{first} {name}, a Watergate figure and aide in the Nixon administration, died in his "
+            "sleep in Biloxi, his family said. {name} told the FBI and the Washington Post what he "
+            "knew of the scandal that brought down Richard Nixon.")
+
+
+def test_the_deaths_of_two_people_of_one_scandal_are_two_events():
+    story = _profile(event_terms(*(s.format(first="Ned", name="Harlan") for s in OBITUARY), None))
+    same = event_terms(*(s.format(first="Edward", name="Harlan") for s in OBITUARY), None)
+    other = event_terms(*(s.format(first="Walt", name="Kessing") for s in OBITUARY), None)
+    assert entity_mismatch(same, story) < NAME_MISMATCH <= entity_mismatch(other, story)
+    assert event_score(other, story) < event_score(same, story)

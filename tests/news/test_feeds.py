@@ -15,7 +15,7 @@ from news.feeds import (
     looks_like_feed,
     parse_feed,
 )
-from news.opml import OpmlFeed, parse_opml, render_opml
+from news.opml import OpmlFeed, looks_like_opml, parse_opml, render_opml
 
 BODY = "<p>Parliament passed the budget after a long night of debate over pensions.</p>"
 
@@ -171,3 +171,16 @@ def test_opml_round_trip_and_hostile_opml():
         parse_opml(BILLION_LAUGHS.replace(b"<rss", b"<opml").replace(b"</rss>", b"</opml>"))
     with pytest.raises(FeedError, match="no feeds"):
         parse_opml(b"<html>not a list</html>")
+
+
+@pytest.mark.parametrize(("name", "mime", "data", "expected"), [
+    ("list.OPML", None, b"anything", True),
+    ("list.txt", "text/x-opml", b"anything", True),
+    ("export.xml", "text/xml", b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- mine -->\n<opml '
+     b'version="1.0">', True),
+    ("feed.xml", "text/xml", b'<?xml version="1.0"?><rss version="2.0">', False),
+    ("notes.txt", "text/plain", b"My opml notes: <opml> is a format", False),
+    ("page.html", "text/html", b"<html><body><opml>", False),
+])
+def test_opml_files_are_recognised(name, mime, data, expected) -> None:
+    assert looks_like_opml(name, mime, data) is expected

@@ -3,6 +3,7 @@ worker is replaced, the rest of the batch loads, and results keep their order.""
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import time
 from datetime import date
@@ -14,6 +15,7 @@ from bench.corpus import newsletter
 from bot.context import AppContext
 from bot.settings import SettingsError, load_settings
 from news.types import IngestError
+from storage.ingest import workers
 from storage.ingest.pipeline import Ingestor, parse_document
 from storage.ingest.workers import Budget, ParsePool, default_workers
 from storage.models import Document, Item
@@ -92,6 +94,22 @@ def test_close_stops_a_running_call_and_cancels_queued_ones(any_pool):
     with pytest.raises(IngestError, match="^ingest stopped before this document was parsed$"):
         running.result(timeout=5)
     assert queued.cancelled()
+
+
+def test_an_idle_worker_is_stopped_and_a_new_one_starts_when_needed(any_pool, monkeypatch):
+    monkeypatch.setattr(workers, "IDLE_SECONDS", 0.5)
+    pool = any_pool(workers=1)
+    assert pool.submit(echo, 1).result(timeout=60) == 1
+    assert _parse_workers() == 1
+    deadline = time.monotonic() + 10
+    while _parse_workers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _parse_workers() == 0
+    assert pool.submit(echo, 2).result(timeout=60) == 2
+
+
+def _parse_workers() -> int:
+    return sum(p.name == "briefbot-parse" for p in multiprocessing.active_children())
 
 
 # ---- the Ingestor with parse workers, on SQLite and PostgreSQL ----

@@ -17,6 +17,12 @@ def test_phrases_exclusions_prefix_and_or():
     assert to_fts5(q) == '"new delhi" AND ("sanc"* OR "tariffs") NOT "oil"'
 
 
+def test_a_prefix_shorter_than_three_letters_is_a_whole_word():
+    assert to_fts5(parse_query("co* tariffs")) == '"co" AND "tariffs"'
+    assert to_fts5(parse_query("tar*")) == '"tar"*'
+    assert to_tsquery(parse_query("co*")) == to_tsquery(parse_query("co"))
+
+
 @pytest.mark.parametrize(
     "text", ['"', "(", "a AND (b", "***", "-", "NOT", 'x" OR', "AND OR NOT", "' ; DROP TABLE items"]
 )

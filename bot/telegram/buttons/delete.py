@@ -3,8 +3,7 @@
   del:ID:T   delete document ID; the question was asked at T (Unix seconds)
   del:keep   keep it (the question goes away)
 
-A confirmation is good for CONFIRM_SECONDS: an old one, scrolled back to days later, must not
-delete what the admin no longer has in mind.
+A confirmation is good for CONFIRM_SECONDS (buttons.common).
 """
 
 from __future__ import annotations
@@ -15,11 +14,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.buttons.common import verified
+from bot.telegram.buttons.common import MAX_ID, confirmation_expired, verified
 from briefs.i18n import _
 
-CONFIRM_SECONDS = 10 * 60
-MAX_ID = 2**31 - 1  # document ids are 32-bit integers: a bigger one is forged
 # The whole family reaches the handler, so a malformed del: button is answered "expired".
 PATTERN = r"^del:"
 _CONFIRM = re.compile(r"del:([1-9][0-9]{0,9}):([1-9][0-9]{0,10})")  # no leading zeros: one spelling each
@@ -35,8 +32,7 @@ class Confirm:
 
     def expired(self, now: datetime) -> bool:
         """Tell whether the button is too old (or claims to come from the future: forged)."""
-        age = now.timestamp() - self.asked_at
-        return not -60 <= age <= CONFIRM_SECONDS  # a minute of clock skew between processes
+        return confirmation_expired(self.asked_at, now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@
   feed:add           add the feed the message names (a link's reply shows the URL in <code>:
                      a URL does not fit Telegram's 64 bytes, and the message is the bot's own)
 
-A removal confirmation is good for CONFIRM_SECONDS, like the one of /delete.
+A removal confirmation is good for CONFIRM_SECONDS (buttons.common), like the one of /delete.
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.buttons.common import page_row, verified
+from bot.telegram.buttons.common import MAX_ID, confirmation_expired, page_row, verified
 from briefs.i18n import _
 from storage.records import FeedRecord
 
-CONFIRM_SECONDS = 10 * 60
-MAX_ID = 2**31 - 1  # feed ids are 32-bit integers: a bigger one is forged
 PAGE = 5  # feeds per page: each has its own row of buttons
 # The whole family reaches the handler, so a malformed feed: button is answered "expired".
 PATTERN = r"^feed:"
@@ -65,8 +63,7 @@ class Remove:
 
     def expired(self, now: datetime) -> bool:
         """Tell whether the button is too old (or claims to come from the future: forged)."""
-        age = now.timestamp() - self.asked_at
-        return not -60 <= age <= CONFIRM_SECONDS  # a minute of clock skew between processes
+        return confirmation_expired(self.asked_at, now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.buttons.common import NUMBER, page_row, verified
+from bot.telegram.buttons.common import MAX_ID, NUMBER, page_row, verified
 from briefs.i18n import _
 from services.subscription_views import SubscriptionList, SubscriptionView
 
-MAX_ID = 2**31 - 1  # subscription ids are 32-bit integers: a bigger one is forged
 # The whole family reaches the handler, so a malformed unsub: button is answered "expired".
 PATTERN = r"^unsub:"
 _REMOVE = re.compile(rf"unsub:([0-9]{{1,10}}):({NUMBER})")

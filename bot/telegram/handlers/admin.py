@@ -13,6 +13,8 @@ from bot.telegram.buttons import delete as delete_buttons
 from bot.telegram.buttons import pager
 from bot.telegram.handlers import feeds
 from bot.telegram.handlers.common import (
+    answer_admins_only,
+    answer_expired,
     ctx_of,
     edit_message,
     is_admin,
@@ -22,13 +24,13 @@ from bot.telegram.handlers.common import (
     reply_upload_result,
     take_keyboard,
 )
-from briefs.i18n import N_, _
+from briefs.i18n import _
+from news.opml import looks_like_opml
 from services import documents, news
 
 logger = logging.getLogger(__name__)
 
 SOURCES_PAGE = 10
-EXPIRED = N_("That button has expired")
 MB = 1024 * 1024
 
 
@@ -47,7 +49,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await update.effective_chat.send_action(ChatAction.TYPING)
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    if feeds.is_opml(name, document.mime_type, data):  # a list of feeds to add, not a document
+    if looks_like_opml(name, document.mime_type, data):  # a list of feeds to add, not a document
         await feeds.import_opml(update, context, name, data)
         return
     # Parsing a big PDF takes seconds: a worker thread keeps the bot answering others.
@@ -70,7 +72,7 @@ async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """The ◀/▶ buttons of /sources: show another page in the same message."""
     query = update.callback_query
     if not is_admin(update, context):
-        await query.answer(_("Only for admins."))
+        await answer_admins_only(query)
         return
     await query.answer()
     page = pager.decode(query.data)
@@ -121,13 +123,13 @@ async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """The Delete / Keep buttons of /delete."""
     query = update.callback_query
     if not is_admin(update, context):
-        await query.answer(_("Only for admins."))
+        await answer_admins_only(query)
         return
     ctx = ctx_of(context)
     button = delete_buttons.decode(query.data)
     if button is None or (isinstance(button, delete_buttons.Confirm)
                           and button.expired(ctx.clock())):
-        await query.answer(_(EXPIRED))
+        await answer_expired(query)
         return
     await query.answer()
     if not await take_keyboard(query):  # a double tap: the first press does the work

@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot.telegram.buttons import chats as chat_buttons
 from bot.telegram.group_admins import channel_refusal, is_chat_admin
-from bot.telegram.handlers.common import ctx_of, edit_message, render, reply
+from bot.telegram.handlers.common import answer_expired, ctx_of, edit_message, render, reply
 from briefs.i18n import _
 from storage.records import ChatLinkRecord, ChatRef
 
@@ -108,7 +108,7 @@ async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     linked = {link.chat_id: link for link in links}
     if button is None or (button.chat_id is not None and button.chat_id not in linked) \
             or update.effective_chat.type != ChatType.PRIVATE:
-        await query.answer(render(context, "expired"))  # forged, or unlinked since
+        await answer_expired(query)  # forged, or unlinked since
         return
     if isinstance(button, chat_buttons.Unlink):
         await _unlink(update, context, linked[button.chat_id])
@@ -119,7 +119,7 @@ async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     picker = await asyncio.to_thread(chats.select, user_id, button.chat_id)
     if picker is None:  # unlinked between the two reads
-        await query.answer(render(context, "expired"))
+        await answer_expired(query)
         return
     await query.answer()
     title = picker.selected.title if picker.selected else None
@@ -134,7 +134,7 @@ async def _unlink(update: Update, context: ContextTypes.DEFAULT_TYPE,
     query, user_id = update.callback_query, update.effective_user.id
     chats = ctx_of(context).chats
     if not await asyncio.to_thread(chats.unlink, user_id, link.chat_id):
-        await query.answer(render(context, "expired"))  # a double tap: unlinked already
+        await answer_expired(query)  # a double tap: unlinked already
         return
     picker = await asyncio.to_thread(chats.picker, user_id)
     await query.answer()

@@ -11,12 +11,16 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import AppContext, app_context
-from briefs.i18n import N_
+from briefs.i18n import N_, _
 from briefs.render import render_template
 from news.countries.lookup import display_country
 from storage.ingest.pipeline import IngestResult
 
 logger = logging.getLogger(__name__)
+
+# The short answers (toasts) to a button press that does nothing.
+EXPIRED = N_("That button has expired")
+ONLY_ADMINS = N_("Only for admins.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,16 @@ async def take_keyboard(query: CallbackQuery) -> bool:
 def is_not_modified(exc: BadRequest) -> bool:
     """Tell Telegram's "message is not modified" answer (the edit changes nothing) from others."""
     return "not modified" in str(exc).lower()
+
+
+async def answer_expired(query: CallbackQuery) -> None:
+    """Answer a forged, stale or outdated button's press with the one "expired" toast."""
+    await query.answer(_(EXPIRED))
+
+
+async def answer_admins_only(query: CallbackQuery) -> None:
+    """Answer a button press from someone who is not a configured admin."""
+    await query.answer(_(ONLY_ADMINS))
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -13,6 +13,8 @@ from telegram.ext import ContextTypes
 
 from bot.telegram.buttons import feeds as buttons
 from bot.telegram.handlers.common import (
+    answer_admins_only,
+    answer_expired,
     ctx_of,
     edit_message,
     is_admin,
@@ -21,18 +23,12 @@ from bot.telegram.handlers.common import (
     reply_upload_result,
     take_keyboard,
 )
-from briefs.i18n import N_, _
 from services.feeds import DEFAULT_INTERVAL, FeedRefused, load_link, parse_interval
 
 logger = logging.getLogger(__name__)
 
-EXPIRED = N_("That button has expired")
-ONLY_ADMINS = N_("Only for admins.")
 # A message that is nothing but one web address (what a "share link" sends).
 LINK = re.compile(r"^\s*(https?://\S+)\s*$", re.I)
-OPML_TYPES = ("text/x-opml", "text/x-opml+xml", "application/xml+opml")
-# An XML prolog, comments or a doctype may come before the root element.
-_OPML_ROOT = re.compile(rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<opml[\s>]", re.S | re.I)
 
 
 async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -94,13 +90,6 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 keyboard=buttons.add_keyboard())
 
 
-def is_opml(name: str, mime_type: str | None, data: bytes) -> bool:
-    """Tell whether an uploaded file is an OPML list of feeds (by name, type or content)."""
-    if name.lower().endswith(".opml") or (mime_type or "").lower() in OPML_TYPES:
-        return True
-    return _OPML_ROOT.match(data[:4096].lstrip(b"\xef\xbb\xbf")) is not None
-
-
 async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str,
                       data: bytes) -> None:
     """Add the feeds of an uploaded OPML file (the caller checked the admin and the size)."""
@@ -117,12 +106,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every feed: button (pages, pause, resume, poll now, remove, add a link's feed)."""
     query = update.callback_query
     if not is_admin(update, context):
-        await query.answer(_(ONLY_ADMINS))
+        await answer_admins_only(query)
         return
     pressed = buttons.decode(query.data)
     if pressed is None or (isinstance(pressed, buttons.Remove)
                            and pressed.expired(ctx_of(context).clock())):
-        await query.answer(_(EXPIRED))
+        await answer_expired(query)
         return
     if isinstance(pressed, buttons.Add):
         await _add_pressed(query, context)
@@ -177,7 +166,7 @@ async def _add_pressed(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE)
     shown = query.message.parse_entities([MessageEntity.CODE]) if query.message else {}
     url = next(iter(shown.values()), None)
     if url is None:
-        await query.answer(_(EXPIRED))
+        await answer_expired(query)
         return
     await query.answer()
     if not await take_keyboard(query):

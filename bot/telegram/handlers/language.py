@@ -9,11 +9,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.buttons import language as language_buttons
-from bot.telegram.group_admins import may_change_settings, refuse_change
-from bot.telegram.handlers.common import ctx_of, edit_message, render, reply
+from bot.telegram.group_admins import may_change
+from bot.telegram.handlers.common import answer_expired, ctx_of, edit_message, render, reply
 from bot.telegram.language import cache_of
 from bot.telegram.targets import is_elsewhere, target_of
-from briefs.i18n import _, language_name
+from briefs.i18n import language_name
 from news.language import SUPPORTED_LANGUAGES, current_language, set_language
 from services.languages import LanguageResult, choose_language
 from storage.records import ChatRef
@@ -25,7 +25,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /language: the choices as buttons, or switch to the language named."""
     text = " ".join(context.args or [])
     target = await target_of(update, context)
-    if text.strip() and not await _may_change(update, context, target):
+    if text.strip() and not await may_change(update, context, target):
         return
     result = await _choose(update, context, target, text)
     keyboard = None if result.status == "set" else language_buttons.language_keyboard(result.language)
@@ -37,22 +37,14 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     button = language_buttons.decode(query.data)
     if button is None:  # forged, or a language no longer offered
-        await query.answer(_("This button has expired; send the command again"))
+        await answer_expired(query)
         return
     target = await target_of(update, context)
-    if not await _may_change(update, context, target):
+    if not await may_change(update, context, target):
         return
     result = await _choose(update, context, target, button.code)
     await query.answer()
     await edit_message(query, render(context, "language", **_values(result)), None)
-
-
-async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE, target: ChatRef) -> bool:
-    """Check that the user may change the chat's language (in a group: an admin); say if not."""
-    if await may_change_settings(update, context, target):
-        return True
-    await refuse_change(update, context, target)
-    return False
 
 
 async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, target: ChatRef,

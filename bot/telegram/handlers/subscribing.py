@@ -22,8 +22,8 @@ from bot.telegram.buttons import unsubscribe as unsubscribe_buttons
 from bot.telegram.buttons.subscribe import subscribe_keyboard
 from bot.telegram.buttons.timezone import timezone_keyboard
 from bot.telegram.buttons.unsubscribe import subscriptions_keyboard
-from bot.telegram.group_admins import may_change_settings, refuse_change
-from bot.telegram.handlers.common import ctx_of, edit_message, render, send_all
+from bot.telegram.group_admins import may_change
+from bot.telegram.handlers.common import answer_expired, ctx_of, edit_message, render, send_all
 from bot.telegram.targets import is_elsewhere, target_of
 from briefs.render import render_template
 from services.subscription_views import SubscriptionView
@@ -34,14 +34,6 @@ logger = logging.getLogger(__name__)
 
 def _args(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or [])
-
-
-async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE, target: ChatRef) -> bool:
-    """Check that the user may change the target's settings (in a group: an admin); say if not."""
-    if await may_change_settings(update, context, target):
-        return True
-    await refuse_change(update, context, target)
-    return False
 
 
 def _username(update: Update, target: ChatRef) -> str | None:
@@ -68,7 +60,7 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, target: Cha
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /subscribe [India | topic X | daily [at HH:MM]]."""
     target = await target_of(update, context)
-    if _args(context).strip() and not await _may_change(update, context, target):
+    if _args(context).strip() and not await may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
     result = await asyncio.to_thread(service.subscribe, target, _args(context),
@@ -87,7 +79,7 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /unsubscribe [India | topic X | daily | all]; no argument shows remove buttons."""
     target = await target_of(update, context)
-    if _args(context).strip() and not await _may_change(update, context, target):
+    if _args(context).strip() and not await may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
     result = await asyncio.to_thread(service.unsubscribe, target, _args(context))
@@ -98,7 +90,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /time [07:30]."""
     target = await target_of(update, context)
-    if _args(context).strip() and not await _may_change(update, context, target):
+    if _args(context).strip() and not await may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
     result = await asyncio.to_thread(service.set_time, target, _args(context),
@@ -109,7 +101,7 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /timezone [Europe/Berlin]; a typo gets suggestion buttons."""
     target = await target_of(update, context)
-    if _args(context).strip() and not await _may_change(update, context, target):
+    if _args(context).strip() and not await may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
     result = await asyncio.to_thread(service.set_timezone, target, _args(context),
@@ -137,13 +129,13 @@ async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _reply(update, context, target, "subscribe", result=service.add(target, "topic", ""))
         return
     elif isinstance(button, subscribe_buttons.Subscribe):
-        if not await _may_change(update, context, target):
+        if not await may_change(update, context, target):
             return
         result = await asyncio.to_thread(service.add, target, button.kind, button.value,
                                          username=_username(update, target), menu_page=button.page)
         await query.answer(_toast(context, result.status, result.subscription))
     else:
-        await query.answer(_toast(context, "expired"))
+        await answer_expired(query)
         return
     text = _text(update, context, target, "subscribe", result=result)
     await edit_message(query, text, subscribe_keyboard(result))
@@ -158,14 +150,14 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         listing, result = await asyncio.to_thread(service.listing, target, button.page), None
         await query.answer()
     elif isinstance(button, unsubscribe_buttons.Remove):
-        if not await _may_change(update, context, target):
+        if not await may_change(update, context, target):
             return
         result = await asyncio.to_thread(service.remove, target, button.subscription_id,
                                          button.page)
         listing = result.listing
         await query.answer(_toast(context, result.status, (result.removed or (None,))[0]))
     else:
-        await query.answer(_toast(context, "expired"))
+        await answer_expired(query)
         return
     text = _text(update, context, target, "subscriptions", listing=listing, result=result)
     await edit_message(query, text, subscriptions_keyboard(listing))
@@ -176,10 +168,10 @@ async def timezone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     button = timezone_buttons.decode(query.data)
     if button is None:
-        await query.answer(_toast(context, "expired"))
+        await answer_expired(query)
         return
     target = await target_of(update, context)
-    if not await _may_change(update, context, target):
+    if not await may_change(update, context, target):
         return
     service = ctx_of(context).subscriptions
     result = await asyncio.to_thread(service.set_timezone, target, button.name,

@@ -1,4 +1,4 @@
-"""prefix indexes for full-text search: FTS5 prefix='2 3 4 5 6 7 8' on SQLite
+"""prefix indexes for full-text search: FTS5 prefix='3 4 5 6 7 8' on SQLite
 
 Revision ID: 0008
 Revises: 0007
@@ -15,12 +15,13 @@ depends_on = None
 # second at a million items). A prefix index holds the merged doclist of every prefix of a
 # given length, and FTS5 uses it only for a query prefix of exactly that many characters
 # (after stemming: `sanctions*` looks up `sanction`), so the lengths people type are indexed:
-# 2 to 8. Longer prefixes are merged at query time (few terms are that long). FTS5 cannot add
+# 3 to 8 (the search takes shorter prefixes as whole words: a two-letter index would add half
+# again to every item's full-text write for queries that match most of the store). Longer prefixes are merged at query time (few terms are that long). FTS5 cannot add
 # the option to a table: the table is created again and rebuilt from items, in the one
 # transaction of this migration. PostgreSQL needs nothing: its GIN index serves `:*` prefixes.
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
-PREFIXES = "2 3 4 5 6 7 8"
+PREFIXES = "3 4 5 6 7 8"
 
 DROP = [
     "DROP TRIGGER IF EXISTS items_fts_au",
