@@ -8,6 +8,7 @@ and calls these once the answer allows it. Each public method opens and commits 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,9 @@ class ChatService:
         self._sessions = sessions
         self._settings = settings
         self._clock = clock
+        # Telegram sends two notices of one migration (in the old chat and in the new one), and
+        # updates are handled concurrently: one at a time here, the second then finds it done.
+        self._migrating = threading.Lock()
 
     def link(self, user_id: int, chat: ChatRef) -> ChatPicker | None:
         """Link a chat the user administers (checked by the caller) and select it.
@@ -88,7 +92,7 @@ class ChatService:
         """Move a group's subscribers to its supergroup id; 0 when that happened already."""
         if old_chat_id == new_chat_id:
             return 0
-        with self._sessions.begin() as session:
+        with self._migrating, self._sessions.begin() as session:
             return repo.migrate_chat(session, old_chat_id, new_chat_id)
 
     def set_active(self, chat_id: int, active: bool) -> int:

@@ -79,5 +79,6 @@ async def bot_running(
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+        ctx.close()  # the ingest workers
         if "engine" in vars(ctx):  # only dispose an engine that was really built
             ctx.engine.dispose()

@@ -83,7 +83,7 @@ def migrate_chat(session: Session, old_chat_id: int, new_chat_id: int,
         if there is None:
             session.execute(update(Subscriber).where(Subscriber.id == subscriber_id)
                             .values(chat_id=new_chat_id, chat_kind=kind))
-        else:
+        elif there != subscriber_id:  # a concurrent notice of the same migration moved it already
             _merge(session, subscriber_id, there)
     _move_links(session, old_chat_id, new_chat_id)
     if old_ids:
