@@ -70,6 +70,13 @@ def postgres_url() -> Iterator[str]:
 
 def _truncate_all(engine: Engine) -> None:
     with engine.begin() as conn:
+        # A test that left a scheduler running (its connection not yet closed) would still hold
+        # the leader's advisory lock, and the next test's bot would never lead.
+        conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND pid <> pg_backend_pid()"
+        ))
         tables = conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"

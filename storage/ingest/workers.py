@@ -45,6 +45,7 @@ START_SECONDS = 120.0
 # A worker with nothing to do this long is stopped (a bot mostly waits; a new one is a fork
 # away), so idle processes do not pile up when ingestors are dropped without close().
 IDLE_SECONDS = 30.0
+WORKER_NICENESS = 5  # added to the parent's: a lower scheduling priority than the writer
 _READY = b"ready"
 _IDLE = object()  # what a pool thread's wait for a call returns when none came in time
 
@@ -262,6 +263,10 @@ class _Worker:
 def _worker_main(conn: Connection, fn: Callable[..., object], budget: Budget) -> None:
     """Serve calls from the parent until it closes the pipe or a call leaves us unusable."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us
+    # The parent matches and writes every document in order, so ingest goes as fast as it
+    # does: workers yield the core to it and parse with the time it leaves, and the bot's event
+    # loop (in the parent too) keeps answering while a batch parses.
+    os.nice(WORKER_NICENESS)
     _limit(resource.RLIMIT_CORE, 0)  # a worker stopped by SIGXCPU leaves no core file
     _limit(resource.RLIMIT_AS, budget.memory_mb * MB)
     conn.send(_READY)
