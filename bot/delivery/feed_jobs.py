@@ -14,6 +14,7 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.context import app_context
+from bot.delivery.jobs import on_stop
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +27,7 @@ def register_feed_jobs(application: Application) -> None:
         raise RuntimeError("python-telegram-bot[job-queue] is needed for feed polling")
     interval = application.bot_data["ctx"].settings.tick_seconds
     application.job_queue.run_repeating(feeds_job, interval=interval, first=5, name="feeds:poll")
-    previous = application.post_stop
-
-    async def post_stop(app: Application) -> None:
-        await stop_feed_pass(app)
-        if previous is not None:
-            await previous(app)
-
-    application.post_stop = post_stop
+    on_stop(application, stop_feed_pass)
 
 
 async def feeds_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -73,21 +74,26 @@ def register_delivery_jobs(application: Application) -> None:
         name="delivery:scheduler", job_kwargs={"misfire_grace_time": max(1, int(interval / 2))})
     application.job_queue.run_repeating(sender_job, interval=SENDER_INTERVAL, first=1,
                                         name="delivery:sender")
-    _chain_post_stop(application)
+    on_stop(application, _stop_delivery)
 
 
-def _chain_post_stop(application: Application) -> None:
-    # run_polling / run_webhook call post_stop: give the lead up there, so a follower takes
-    # over at its next tick instead of after this process's connection times out.
+def on_stop(application: Application, hook: Callable[[Application], Awaitable[None]]) -> None:
+    """Run *hook* when the application stops, before any post_stop set earlier."""
     previous = application.post_stop
 
     async def post_stop(app: Application) -> None:
-        _cancel_wake(app)
-        await release_scheduler_lead(app)
+        await hook(app)
         if previous is not None:
             await previous(app)
 
     application.post_stop = post_stop
+
+
+async def _stop_delivery(app: Application) -> None:
+    # run_polling / run_webhook call post_stop: give the lead up there, so a follower takes
+    # over at its next tick instead of after this process's connection times out.
+    _cancel_wake(app)
+    await release_scheduler_lead(app)
 
 
 async def scheduler_job(context: ContextTypes.DEFAULT_TYPE) -> None:
