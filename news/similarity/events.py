@@ -29,7 +29,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -72,7 +72,7 @@ NUMBER_MISMATCH = 0.2  # added when each side's strongest numbers are all missin
 NAME_MISMATCH = 0.2  # added when each side's strongest name (or number) is missing on the other
 # Either side undated, and each names years but none the same: most likely another year's event.
 YEAR_PENALTY = 0.3
-THRESHOLD = 0.30  # the least score that joins an item to a story
+THRESHOLD = 0.33  # the least score that joins an item to a story
 
 # Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
 # class and a plain repeat is scanned three times faster than \d+(?:[.,]\d+)*.
@@ -369,26 +369,41 @@ class StoryProfile:
 
     def add(self, item: EventTerms) -> None:
         """Add a member's terms and date."""
-        if self.terms:
-            centroid = dict(zip(self.terms, self.weights, strict=True))
-            get = centroid.get
-            for term, weight in item.vector.items():
-                centroid[term] = get(term, 0.0) + weight
-            if len(centroid) > CENTROID_SLACK * CENTROID_TERMS:
-                centroid = dict(sorted(centroid.items(), key=itemgetter(1), reverse=True)[:CENTROID_TERMS])
-        else:
-            centroid = item.vector
+        centroid = self._summed(item.vector) if self.terms else item.vector
+        self._set(centroid, item.names, years_of(item), 1)
+        if item.day is not None:
+            self._span(item.day, item.day)
+
+    def absorb(self, other: StoryProfile) -> None:
+        """Add all members of another story (its sum, span, names and years)."""
+        self._set(self._summed(dict(zip(other.terms, other.weights, strict=True))),
+                  other.entities, other.years, other.size)
+        if other.first_day is not None and other.last_day is not None:
+            self._span(other.first_day, other.last_day)
+
+    def _summed(self, vector: Mapping[str, float]) -> dict[str, float]:
+        centroid = dict(zip(self.terms, self.weights, strict=True))
+        get = centroid.get
+        for term, weight in vector.items():
+            centroid[term] = get(term, 0.0) + weight
+        if len(centroid) > CENTROID_SLACK * CENTROID_TERMS:
+            centroid = dict(sorted(centroid.items(), key=itemgetter(1), reverse=True)[:CENTROID_TERMS])
+        return centroid
+
+    def _set(self, centroid: Mapping[str, float], names: Iterable[str], years: Iterable[str],
+             members: int) -> None:
         self.terms = tuple(centroid)
         self.weights = array("f", centroid.values())
         self.norm = math.hypot(*self.weights)
-        self.size += 1
-        # Only the member's own names gained weight: the strongest are among them and the old ones.
-        named = {t for t in (*self.entities, *item.names) if t in centroid}
+        self.size += members
+        # Only the new members' names gained weight: the strongest are among them and the old ones.
+        named = {t for t in (*self.entities, *names) if t in centroid}
         self.entities = entities_of(sorted(named, key=centroid.__getitem__, reverse=True))
-        self.years = tuple(sorted(years_of(item).union(self.years)))
-        if item.day is not None:
-            self.first_day = min(self.first_day or item.day, item.day)
-            self.last_day = max(self.last_day or item.day, item.day)
+        self.years = tuple(sorted(set(years).union(self.years)))
+
+    def _span(self, first: date, last: date) -> None:
+        self.first_day = min(self.first_day or first, first)
+        self.last_day = max(self.last_day or last, last)
 
 
 def store_query(item: EventTerms, holding: Mapping[str, int], stories: int) -> EventTerms:
@@ -497,3 +512,27 @@ def event_score(item: EventTerms, profile: StoryProfile) -> float:
     if gap is None and years_differ(item, profile):
         score *= 1.0 - YEAR_PENALTY
     return score * (1.0 - ENTITY_PENALTY * entity_mismatch(item, profile))
+
+
+def linkage(these: Sequence[EventTerms], those: Sequence[EventTerms]) -> float:
+    """Return how well two groups of items fit: the mean event_score over every pair, both ways.
+
+    Two stories that started apart (their first reports in other words) are one event when
+    their members, one by one, fit each other as well as an item fits a story it joins; a
+    mean over pairs is not carried away by one member that fits both.
+    """
+    if not these or not those:
+        return 0.0
+    alone = [_profile_of(item) for item in those]
+    total = 0.0
+    for item in these:
+        mine = _profile_of(item)
+        for other, theirs in zip(those, alone, strict=True):
+            total += event_score(item, theirs) + event_score(other, mine)
+    return total / (2 * len(these) * len(those))
+
+
+def _profile_of(item: EventTerms) -> StoryProfile:
+    profile = StoryProfile()
+    profile.add(item)
+    return profile

@@ -36,7 +36,7 @@ from storage.ingest.files import read_raw, too_big
 from storage.ingest.stories import Decision, match_items
 from storage.ingest.story_window import StoryWindow
 from storage.ingest.workers import Budget, ParsePool
-from storage.ingest.writer import document_savepoints, matchable, write_items
+from storage.ingest.writer import document_savepoints, matchable, merges, write_items
 from storage.repositories.documents import create_document, document_by_sha256
 
 logger = logging.getLogger(__name__)
@@ -317,7 +317,8 @@ class Ingestor:
         except Exception as exc:  # the savepoint is rolled back all the same
             return _unexpected_error(doc.label, exc)
         # Later documents, in this batch too, may match these items.
-        self.window.remember(matchable(doc.items, decisions, stored), stored[0][0], len(stored))
+        self.window.remember(matchable(doc.items, decisions, stored), stored[0][0], len(stored),
+                             merges(decisions))
         return _result(doc.label, document_id, doc.items, decisions)
 
 

@@ -6,7 +6,8 @@ once, so they are never candidates for each other). In order:
 - a near-copy: stored items sharing a MinHash band (on any date), scored with same_story; the
   best at or above its threshold gives the story (a duplicate when nearly all text is shared);
 - the same event in other words: the recent story whose event terms the item fits best
-  (news/similarity/events.py), from the StoryWindow, at or above events.THRESHOLD.
+  (news/similarity/events.py), from the StoryWindow, at or above events.THRESHOLD. Other
+  stories the item shows to be the same event (event_index.Match.absorbs) are merged into it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Decision:
     duplicate_of_id: int | None = None  # the stored original it repeats
     same_as: int | None = None  # position of an earlier item of this document with the same text
     duplicate: bool = False
+    absorbs: tuple[int, ...] = ()  # stored stories found to be the same event: merged into story_id
 
     @property
     def joins(self) -> bool:
@@ -75,8 +77,33 @@ def match_items(session: Session, window: StoryWindow, batch: list[NewItem]) -> 
         decisions[j] = Decision(story, (found.duplicate_of_id or found.item_id) if near else None,
                                 duplicate=near)
     rest = [j for j in pending if not decisions[j].joins]
-    for j, story in _same_event(session, window, batch, rest).items():
-        decisions[j] = Decision(story)
+    for j, (story, absorbs) in _same_event(session, window, batch, rest).items():
+        decisions[j] = Decision(story, absorbs=absorbs)
+    return _follow_merges(decisions)
+
+
+def _follow_merges(decisions: list[Decision]) -> list[Decision]:
+    """Send every item to the story its absorbed story is merged into (chains and loops too)."""
+    into: dict[int, int] = {}
+
+    def root(story: int) -> int:
+        while story in into:
+            story = into[story]
+        return story
+
+    for d in decisions:
+        if d.story_id is None:
+            continue
+        for other in d.absorbs:
+            a, b = root(d.story_id), root(other)
+            if a != b:
+                into[b] = a
+    if not into:
+        return decisions
+    for d in decisions:
+        if d.story_id is not None:
+            d.story_id = root(d.story_id)
+            d.absorbs = tuple(o for o in d.absorbs if root(o) == d.story_id and o != d.story_id)
     return decisions
 
 
@@ -107,16 +134,18 @@ def _near_copies(session: Session, batch: list[NewItem], pending: list[int]) -> 
 
 
 def _same_event(session: Session, window: StoryWindow, batch: list[NewItem],
-                pending: list[int]) -> dict[int, int]:
-    """Return the story each pending item reports in other words, if any, by position."""
+                pending: list[int]) -> dict[int, tuple[int, tuple[int, ...]]]:
+    """Return the story each pending item reports in other words, if any, and those it absorbs."""
     if not pending:
         return {}
     window.refresh(session)
-    best = window.best([batch[j].terms for j in pending])
-    found = {j: b[0] for j, b in zip(pending, best, strict=True) if b is not None}
-    gone = set(found.values()) - stories_with_items(session, list(found.values()))
-    window.discard(gone)  # its items were deleted meanwhile: never joined
-    return {j: story for j, story in found.items() if story not in gone}
+    matches = window.match([batch[j].terms for j in pending])
+    found = {j: m for j, m in zip(pending, matches, strict=True) if m is not None}
+    named = {s for m in found.values() for s in (m.story_id, *m.absorbs)}
+    gone = named - stories_with_items(session, list(named))
+    window.discard(gone)  # its items were deleted (or merged) meanwhile: never joined
+    return {j: (m.story_id, tuple(s for s in m.absorbs if s not in gone))
+            for j, m in found.items() if m.story_id not in gone}
 
 
 def _band_candidates(session: Session, batch: list[NewItem], pending: list[int]) -> dict[int, _Best]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from news.similarity.event_index import MAX_STORIES, EventIndex
+from news.similarity.event_index import MAX_STORIES, EventIndex, Match
 from news.similarity.events import THRESHOLD, EventTerms, decode_terms
 from storage.repositories.story_candidates import (
     EventRow,
@@ -60,19 +60,23 @@ class StoryWindow:
             self._high_water = max(self._high_water, rows[-1].id)
         self._mine = {i for i in self._mine if i > self._high_water}
 
-    def best(self, items: list[EventTerms], threshold: float = THRESHOLD) -> list[tuple[int, float] | None]:
-        """Return, per item, (story id, score) of the story it fits best, if any fits."""
-        return [self.index.best(item, threshold) if item.vector else None for item in items]
+    def match(self, items: list[EventTerms], threshold: float = THRESHOLD) -> list[Match | None]:
+        """Return, per item, the story it fits best and those it absorbs, if any fits."""
+        return [self.index.match(item, threshold) if item.vector else None for item in items]
 
-    def remember(self, members: list[tuple[int, EventTerms]], first_id: int, count: int) -> None:
-        """Add items just stored here, as (story id, terms), without reading them back.
+    def remember(self, members: list[tuple[int, EventTerms, str]], first_id: int, count: int,
+                 merges: Iterable[tuple[int, int]] = ()) -> None:
+        """Add items just stored here, as (story id, terms, encoded terms), without reading them back.
 
-        The stored items have *count* ids from *first_id*, *members* being the originals among them.
+        The stored items have *count* ids from *first_id*, *members* being the originals among
+        them; *merges* are the (story, absorbed story) pairs their document merged.
         """
         if self._high_water is None:
             return  # nothing loaded yet: the first refresh reads these from the store
-        for story_id, terms in members:
-            self.index.add(story_id, terms)
+        for into, other in merges:
+            self.index.merge(into, other)
+        for story_id, terms, encoded in members:
+            self.index.add(story_id, terms, encoded)
         # Skip ahead only when our ids follow on without a gap: then nothing else was stored
         # meanwhile. Otherwise refresh reads the range and skips the ids remembered here.
         if first_id == self._high_water + 1:
@@ -97,4 +101,4 @@ class StoryWindow:
 
     def _add_rows(self, rows: Iterable[EventRow]) -> None:
         for row in rows:
-            self.index.add(row.story_id, decode_terms(row.event_terms, row.published))
+            self.index.add(row.story_id, decode_terms(row.event_terms, row.published), row.event_terms)

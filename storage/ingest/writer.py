@@ -32,7 +32,7 @@ from storage.repositories.items import (
     insert_items,
     link_duplicates,
 )
-from storage.repositories.stories import add_to_stories, create_stories
+from storage.repositories.stories import add_to_stories, create_stories, move_story_items
 from storage.repositories.story_candidates import merge_band_keys
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,18 @@ class _StoryCounts:
     def add(self, story: int, published: object, now: datetime) -> None:
         n, newest = self.added.get(story, (0, None))
         self.added[story] = (n + 1, _later(newest, published))
+        self.now = now if self.now is None else max(self.now, now)
+
+    def move(self, story: int, into: int, moved: int, newest: date | None, now: datetime) -> None:
+        """Count the *moved* items of *story* (newest date *newest*) into story *into* instead.
+
+        *moved* includes what this transaction added to *story* (not counted in its row yet):
+        *into* gains them all, and *story* loses those its row counted.
+        """
+        n, mine = self.added.pop(story, (0, None))
+        m, theirs = self.added.get(into, (0, None))
+        self.added[into] = (m + moved, _later(_later(theirs, mine), newest))
+        self.added[story] = (n - moved, None)
         self.now = now if self.now is None else max(self.now, now)
 
     def copy(self) -> _StoryCounts:
@@ -105,6 +117,7 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
     rows = [dict(item.row, document_id=document_id, story_id=story, duplicate_of_id=d.duplicate_of_id)
             for item, story, d in zip(items, story_of, decisions, strict=True)]
     ids = insert_items(session, rows)
+    _merge(session, decisions, now)
     link_duplicates(session, _copies_within(decisions, ids))
     insert_item_countries(session, [
         (item_id, t.code, t.mentions, t.about, t.score, rank)
@@ -114,11 +127,28 @@ def write_items(session: Session, document_id: int, items: list[EnrichedItem],
 
 
 def matchable(items: list[EnrichedItem], decisions: list[Decision],
-              stored: list[tuple[int, int]]) -> list[tuple[int, EventTerms]]:
-    """Return the stored originals (not copies) as (story id, event terms), for the story window."""
-    return [(story_id, item.match.terms)
+              stored: list[tuple[int, int]]) -> list[tuple[int, EventTerms, str]]:
+    """Return the stored originals (not copies) as (story id, event terms, encoded), for the story window."""
+    return [(story_id, item.match.terms, str(item.row["event_terms"]))
             for item, d, (_, story_id) in zip(items, decisions, stored, strict=True)
             if d.duplicate_of_id is None and d.same_as is None]
+
+
+def merges(decisions: list[Decision]) -> list[tuple[int, int]]:
+    """Return the (story, absorbed story) pairs a document's decisions merged, for the story window."""
+    return list(dict.fromkeys((d.story_id, other) for d in decisions if d.story_id is not None
+                              for other in d.absorbs))
+
+
+def _merge(session: Session, decisions: list[Decision], now: datetime) -> None:
+    """Merge the stories the items showed to be one event; their counts are written anew."""
+    pairs = merges(decisions)
+    if not pairs:
+        return
+    counts = _story_counts(session)
+    for into, other in pairs:
+        moved, newest = move_story_items(session, other, into)
+        counts.move(other, into, moved, newest, now)
 
 
 def _stories(session: Session, items: list[EnrichedItem], decisions: list[Decision],

@@ -20,11 +20,10 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Document, Item, ItemCountry, Story
+from storage.models import Document, Item, ItemCountry
 from storage.records import DocumentRecord
-from storage.repositories.story_views import representative
-
-CHUNK = 2000  # ids per IN (...) list: well under SQLite's bound-parameter limit
+from storage.repositories.stories import settle_stories
+from storage.repositories.story_views import CHUNK
 
 
 class KnownDocument(NamedTuple):
@@ -104,7 +103,7 @@ def delete_documents(session: Session, ids: Sequence[int], now: datetime) -> Del
         session.execute(delete(ItemCountry).where(ItemCountry.item_id.in_(doomed)))
         items += session.execute(delete(Item).where(in_documents)).rowcount
         session.execute(delete(Document).where(Document.id.in_(chunk)))
-    removed, kept = _settle_stories(session, sorted(stories), now)
+    removed, kept = settle_stories(session, sorted(stories), now)
     return DeletedDocuments(documents, items, removed, kept)
 
 
@@ -131,34 +130,3 @@ def _promote_copies(session: Session, in_documents: ColumnElement[bool]) -> None
         session.connection().execute(
             update(table).where(table.c.id == bindparam("item"))
             .values(duplicate_of_id=bindparam("original")), changes)
-
-
-def _settle_stories(session: Session, story_ids: list[int], now: datetime) -> tuple[int, int]:
-    """Delete the stories left without items, refresh the others; return (removed, kept)."""
-    removed = kept = 0
-    for chunk in _chunks(story_ids):
-        members: dict[int, list] = {}
-        for row in session.execute(
-                select(Item.id, Item.story_id, Item.title, Item.summary, Item.published,
-                       Item.duplicate_of_id).where(Item.story_id.in_(chunk))):
-            members.setdefault(row.story_id, []).append(row)
-        empty = [s for s in chunk if s not in members]
-        if empty:
-            removed += session.execute(delete(Story).where(Story.id.in_(empty))).rowcount
-        if members:
-            _refresh_stories(session, members, now)
-            kept += len(members)
-    return removed, kept
-
-
-def _refresh_stories(session: Session, members: dict[int, list], now: datetime) -> None:
-    """Set each story's count, newest date and title from the items it has left."""
-    table = Story.__table__
-    stmt = (update(table).where(table.c.id == bindparam("story"))
-            .values(item_count=bindparam("n"), published=bindparam("newest"),
-                    title=bindparam("headline"), updated_at=bindparam("now")))
-    session.connection().execute(stmt, [
-        {"story": story, "n": len(rows), "now": now,
-         "newest": max((r.published for r in rows if r.published), default=None),
-         "headline": representative(rows).title[:500]}
-        for story, rows in members.items()])

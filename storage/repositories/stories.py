@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Story
+from storage.models import Item, Story
 from storage.repositories.bulk import insert_rows
+from storage.repositories.story_views import CHUNK, representative
 
 
 def create_stories(session: Session, rows: Sequence[dict[str, object]]) -> list[int]:
@@ -18,7 +19,10 @@ def create_stories(session: Session, rows: Sequence[dict[str, object]]) -> list[
 
 
 def add_to_stories(session: Session, added: dict[int, tuple[int, date | None]], now: datetime) -> None:
-    """Count new items into stories: story id -> (items added, newest date among them)."""
+    """Count new items into stories: story id -> (items added, newest date among them).
+
+    A story its items were moved out of is counted down (a negative number, no date).
+    """
     if not added:
         return
     table = Story.__table__
@@ -32,3 +36,50 @@ def add_to_stories(session: Session, added: dict[int, tuple[int, date | None]], 
     # a circle (a deadlock).
     session.connection().execute(
         stmt, [{"story": s, "n": n, "newest": day} for s, (n, day) in sorted(added.items())])
+
+
+def move_story_items(session: Session, story: int, into: int) -> tuple[int, date | None]:
+    """Move every item of *story* into story *into*; return (items moved, *story*'s newest date).
+
+    The stories' own rows are left to the caller: their counts are written with the others at
+    commit (add_to_stories), in id order. *story* stays, emptied, so that an item another
+    writer is adding to it meanwhile still has its story; a story without items is never shown
+    (story_views.story_records).
+    """
+    items, stories = Item.__table__, Story.__table__
+    published = session.scalar(select(stories.c.published).where(stories.c.id == story))
+    moved = session.connection().execute(
+        update(items).where(items.c.story_id == story).values(story_id=into)).rowcount
+    return moved, published
+
+
+def settle_stories(session: Session, story_ids: Sequence[int], now: datetime) -> tuple[int, int]:
+    """Delete the stories left without items, refresh the others; return (removed, kept)."""
+    removed = kept = 0
+    for start in range(0, len(story_ids), CHUNK):
+        chunk = list(story_ids[start:start + CHUNK])
+        members: dict[int, list] = {}
+        for row in session.execute(
+                select(Item.id, Item.story_id, Item.title, Item.summary, Item.published,
+                       Item.duplicate_of_id).where(Item.story_id.in_(chunk))):
+            members.setdefault(row.story_id, []).append(row)
+        empty = [s for s in chunk if s not in members]
+        if empty:
+            removed += session.execute(delete(Story).where(Story.id.in_(empty))).rowcount
+        if members:
+            _refresh_stories(session, members, now)
+            kept += len(members)
+    return removed, kept
+
+
+def _refresh_stories(session: Session, members: dict[int, list], now: datetime) -> None:
+    """Set each story's count, newest date and title from the items it has."""
+    table = Story.__table__
+    stmt = (update(table).where(table.c.id == bindparam("story"))
+            .values(item_count=bindparam("n"), published=bindparam("newest"),
+                    title=bindparam("headline"), updated_at=bindparam("now")))
+    session.connection().execute(stmt, [
+        {"story": story, "n": len(rows), "now": now,
+         "newest": max((r.published for r in rows if r.published), default=None),
+         "headline": representative(rows).title[:500]}
+        for story, rows in members.items()])

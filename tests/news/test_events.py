@@ -24,6 +24,7 @@ from news.similarity.events import (
     entity_mismatch,
     event_score,
     event_terms,
+    linkage,
     names_in,
     number_term,
     store_query,
@@ -236,8 +237,11 @@ def _cluster(items: list[tuple[tuple[str, str], date | None]]) -> list[int]:
     stories = []
     for n, (text, day) in enumerate(items):
         terms = event_terms(*text, day)
-        found = index.best(terms)
-        story = found[0] if found else n
+        found = index.match(terms)
+        story = found.story_id if found else n
+        for other in found.absorbs if found else ():
+            index.merge(story, other)
+            stories = [story if s == other else s for s in stories]
         index.add(story, terms)
         stories.append(story)
     return stories
@@ -300,3 +304,44 @@ def test_the_deaths_of_two_people_of_one_scandal_are_two_events():
     other = event_terms(*(s.format(first="Walt", name="Kessing") for s in OBITUARY), None)
     assert entity_mismatch(same, story) < NAME_MISMATCH <= entity_mismatch(other, story)
     assert event_score(other, story) < event_score(same, story)
+
+
+# The Aceh quake as a third outlet tells it: close to both reports above.
+ACEH_C = ("Child killed as 6.1 quake hits Aceh highlands",
+          "A magnitude 6.1 earthquake struck Aceh province in Indonesia on Tuesday, killing a child "
+          "in Bener Meriah district, where houses collapsed and dozens were injured, the disaster "
+          "agency said. Rescue teams reached Takengon.")
+
+
+def test_two_reports_of_one_event_link_and_two_events_do_not():
+    a, b, c = (event_terms(*text, DAY) for text in (ACEH_A, ACEH_B, ACEH_C))
+    later = event_terms(*ACEH_LATER, date(2016, 12, 7))
+    assert linkage([a, b], [c]) >= event_index.LINK_THRESHOLD
+    assert linkage([a, b], [later]) < event_index.LINK_THRESHOLD
+    assert linkage([a], []) == 0.0
+
+
+def test_an_item_fitting_two_stories_of_its_event_merges_them():
+    index = EventIndex()
+    index.add(1, event_terms(*ACEH_A, DAY))
+    index.add(2, event_terms(*ACEH_B, DAY))  # begun apart, as if worded too differently to meet
+    index.add(3, event_terms(*ACEH_LATER, date(2016, 12, 7)))
+    found = index.match(event_terms(*ACEH_C, DAY))
+    assert found is not None and found.story_id in (1, 2)
+    assert found.absorbs == (3 - found.story_id,)  # the other report of the quake, not the later quake
+
+
+def test_a_merged_story_is_found_under_the_keys_of_both():
+    index = EventIndex()
+    a, b = event_terms(*ACEH_A, DAY), event_terms(*ACEH_B, DAY)
+    index.add(1, a)
+    index.add(2, b)
+    index.merge(1, 2)
+    assert 2 not in index and index.profile(1).size == 2
+    assert all(1 in index._postings[key] for key in (*a.keys, *b.keys))
+    assert not any(2 in posting for posting in index._postings.values())
+    assert set(index._holding) == set(index.profile(1).terms)
+    assert index.profile(1).first_day == DAY
+    index.merge(1, 2)  # gone already: nothing happens
+    index.merge(1, 1)
+    assert index.profile(1).size == 2

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from news.similarity.event_index import Match
+from news.similarity.events import THRESHOLD
 from storage.ingest.pipeline import Ingestor
 from storage.ingest.story_window import StoryWindow
 from storage.models import Document, Item, Story
+from storage.repositories.story_views import story_records
 from tests.services.test_briefing_service import DOC_A, DOC_B, PORT_BODY, T1, T2, Clock, newsletter
 
 STRIKE = "Mombasa dockworkers strike over unpaid overtime"
@@ -147,3 +150,35 @@ def test_the_first_look_reads_only_the_newest_items(sessions):
         window.refresh(session)
         newest = session.scalar(select(Item.story_id).order_by(Item.id.desc()).limit(1))
     assert len(window) == 1 and window.index.profile(newest) is not None
+
+
+TEA = "Kenyan tea prices slump at Mombasa auction"
+
+
+def test_an_item_showing_two_stories_to_be_one_event_merges_them(sessions, monkeypatch):
+    clock = Clock(T1)
+    ingestor = _ingestor(sessions, clock)
+    _load(ingestor, clock, "a.txt", DOC_A, T1)  # two stories: the strike and the tea auction
+    strike, tea = _story_of(sessions, STRIKE), _story_of(sessions, TEA)
+    assert strike != tea
+    # As if the retold strike had fitted both stories and their members each other.
+    real = StoryWindow.match
+
+    def bridging(window, items, threshold=THRESHOLD):
+        return [Match(strike, 1.0, (tea,)) for _ in items]
+
+    monkeypatch.setattr(StoryWindow, "match", bridging)
+    _load(ingestor, clock, "c.txt", DOC_C, T2)
+    monkeypatch.setattr(StoryWindow, "match", real)
+    assert _story_of(sessions, TEA) == _story_of(sessions, RETOLD) == strike
+    with sessions() as session:
+        assert session.get(Story, strike).item_count == 3
+        assert session.get(Story, tea).item_count == 0  # kept, empty: never shown
+        assert [r.story_id for r in story_records(session, [strike, tea])] == [strike]
+        assert session.scalar(select(func.sum(Story.item_count))) == session.scalar(
+            select(func.count(Item.id)))
+    assert tea not in ingestor.window.index and strike in ingestor.window.index
+    assert ingestor.window.index.profile(strike).size == 3
+    # The merged story goes on taking rewrites.
+    assert _load(ingestor, clock, "b.txt", DOC_B, T2).stories_joined == 1
+    assert _story_of(sessions, REWRITE) == strike
