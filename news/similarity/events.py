@@ -494,11 +494,12 @@ def days_apart(day: date | None, profile: StoryProfile) -> int | None:
     return max(0, (day - profile.last_day).days)
 
 
-def event_score(item: EventTerms, profile: StoryProfile) -> float:
+def event_score(item: EventTerms, profile: StoryProfile, floor: float | None = None) -> float:
     """Return how well an item fits a story: cosine, weighed by dates, names, numbers and years.
 
-    0 when the story holds fewer than MIN_SHARED of the item's strongest terms. Below THRESHOLD
-    before the penalties, the score is returned as it is: it joins no story either way.
+    0 when the story holds fewer than MIN_SHARED of the item's strongest terms. Below *floor*
+    (THRESHOLD unless given) before the penalties, the score is returned as it is: it joins no
+    story either way.
     """
     keys = item.keys
     if len(set(keys).intersection(profile.terms)) < min(MIN_SHARED, len(keys)):
@@ -507,7 +508,7 @@ def event_score(item: EventTerms, profile: StoryProfile) -> float:
     gap = days_apart(item.day, profile)
     if gap is not None:
         score *= (1.0 + DATE_BONUS / (1.0 + gap / DATE_SCALE_DAYS)) / (1.0 + gap / DATE_FADE_DAYS)
-    if score < THRESHOLD:
+    if score < (THRESHOLD if floor is None else floor):
         return score
     if gap is None and years_differ(item, profile):
         score *= 1.0 - YEAR_PENALTY
@@ -528,7 +529,7 @@ def linkage(these: Sequence[EventTerms], those: Sequence[EventTerms]) -> float:
     for item in these:
         mine = _profile_of(item)
         for other, theirs in zip(those, alone, strict=True):
-            total += event_score(item, theirs) + event_score(other, mine)
+            total += event_score(item, theirs, 0.0) + event_score(other, mine, 0.0)
     return total / (2 * len(these) * len(those))
 
 
