@@ -39,6 +39,17 @@ class ChatPicker:
         return next((link for link in self.links if link.selected), None)
 
 
+@dataclass(frozen=True, slots=True)
+class NamedUnlink:
+    """What `/channel remove <name>` did: status "unlinked" (link: the chat that went),
+    "not_linked" (the name is none of the user's links) or "ambiguous" (several titles match:
+    picker shows them to choose from); picker: the links left."""
+
+    status: str
+    picker: ChatPicker
+    link: ChatLinkRecord | None = None
+
+
 class ChatService:
     """Record linked chats, the one a user acts on, chat migrations and the bot's membership."""
 
@@ -51,8 +62,9 @@ class ChatService:
         # updates are handled concurrently: one at a time here, the second then finds it done.
         self._migrating = threading.Lock()
 
-    def link(self, user_id: int, chat: ChatRef) -> ChatPicker | None:
-        """Link a chat the user administers (checked by the caller) and select it.
+    def link(self, user_id: int, chat: ChatRef, username: str | None = None) -> ChatPicker | None:
+        """Link a chat the user administers (checked by the caller) and select it; *username*:
+        its @name without "@", kept to unlink it by name.
 
         Returns the picker, or None when the user already manages MAX_LINKS other chats.
         """
@@ -63,7 +75,7 @@ class ChatService:
             get_or_create_subscriber(session, chat.chat_id, username=None, kind=chat.kind,
                                      timezone=self._settings.timezone,
                                      delivery_time=self._settings.delivery_time)
-            repo.link_chat(session, user_id, chat.chat_id, chat.title)
+            repo.link_chat(session, user_id, chat.chat_id, chat.title, username)
             return ChatPicker(tuple(repo.links_of(session, user_id)))
 
     def picker(self, user_id: int) -> ChatPicker:
@@ -87,6 +99,17 @@ class ChatService:
         """Stop managing a chat from the private chat (its subscriptions stay); tell if linked."""
         with self._sessions.begin() as session:
             return repo.unlink_chat(session, user_id, chat_id)
+
+    def unlink_named(self, user_id: int, name: str) -> NamedUnlink:
+        """Stop managing the linked chat the user names (@name, title or id) from what was
+        stored at linking, so it works when the bot has lost access to the chat."""
+        with self._sessions.begin() as session:
+            found = repo.links_named(session, user_id, name)
+            if len(found) == 1 and repo.unlink_chat(session, user_id, found[0].chat_id):
+                status, link = "unlinked", found[0]
+            else:
+                status, link = ("ambiguous" if len(found) > 1 else "not_linked"), None
+            return NamedUnlink(status, ChatPicker(tuple(repo.links_of(session, user_id))), link)
 
     def migrate(self, old_chat_id: int, new_chat_id: int) -> int:
         """Move a group's subscribers to its supergroup id; 0 when that happened already."""

@@ -5,9 +5,9 @@ dropped; a period ("today", "this week", "in March", "March 2025") is read first
 longest run of words that names a country (name, short form or demonym, via the gazetteer)
 becomes a country ("Russia and Ukraine": two); the remaining content words become a search.
 A period is resolved to dates by `Period.window`, which needs today (and the newest stored day).
-Russian and German questions have their filler words and relative periods too ("что нового в
-Индии?", "новости о Китае", "was gibt es Neues in Indien?"); country names in any case form
-come from the gazetteer's localized names.
+Russian and German questions have their filler words and periods too ("что нового в Индии?",
+"новости о Китае за март", "was gibt es Neues in Indien im März?"); country names in any case
+form come from the gazetteer's localized names, month names from CLDR (through Babel).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from babel.dates import get_month_names
 
 from briefs.i18n import _, format_month, ngettext
 from news.countries.lookup import UnknownCountryError, resolve_country
@@ -56,10 +58,46 @@ aktuell aktuelle aktuellen bitte gibt gibt's hallo im ist letzte letzten mir nac
 es neu neues neueste neuesten neuigkeiten sag über zeig zeige zu zum zur und oder was wie
 """
 FILLER = frozenset((_FILLER_WORDS + _FILLER_WORDS_RU + _FILLER_WORDS_DE).split())
-MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-# A month name is a period after these words, before a year, or capitalised ("May" aside:
-# "May I ask" is not a month).
-_MONTH_LEADS = frozenset({"in", "during", "since", "for", "of", "from"})
+
+
+def _german_months() -> dict[str, int]:
+    """Return German month names, "März" also as typed without the umlaut ("Maerz")."""
+    names = {name.lower(): n for n, name in get_month_names("wide", "stand-alone", "de").items()}
+    return names | {name.replace("ä", "ae"): n for name, n in names.items()}
+
+
+def _russian_months() -> dict[str, int]:
+    """Return Russian month names in the cases a period takes: "за март", "с марта", "в марте"."""
+    nominative = get_month_names("wide", "stand-alone", "ru")
+    genitive = get_month_names("wide", "format", "ru")  # CLDR's date-format names: "марта"
+    forms: dict[str, int] = {}
+    for n, name in genitive.items():
+        # The prepositional case swaps the genitive ending (-а/-я) for -е: марта -> марте,
+        # мая -> мае, июня -> июне, июля -> июле.
+        forms.update({nominative[n]: n, name: n, name[:-1] + "е": n})
+    return forms
+
+
+def _german_abbreviations() -> dict[str, int]:
+    """Return German short month names ("Okt", "Sept", "Mär"), except "Jan": also a first name."""
+    short = {name.rstrip(".").lower(): n for context in ("format", "stand-alone")
+             for n, name in get_month_names("abbreviated", context, "de").items()}
+    del short["jan"]
+    return short
+
+
+# English and German month names are a period after a lead word, before a year, or
+# capitalised ("May" aside: "May I ask" is not a month).
+MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name} | _german_months()
+# Russian names and German abbreviations only after a lead word or before a year: Russian
+# writes months in lower case, so a capital tells nothing ("Марта" is also a name), and
+# "APR" or "Nov" alone may mean something else.
+LED_MONTHS = _russian_months() | _german_abbreviations()
+_MONTH_LEADS = frozenset({"in", "during", "since", "for", "of", "from",
+                          "в", "за", "с",  # в марте, за март, с марта
+                          "im", "seit", "von", "vom", "ab", "für"})
+# Words that may follow a Russian year: "в марте 2025 года", "марта 2025 г.".
+_YEAR_WORDS = frozenset({"года", "году", "год", "г"})
 # Relative periods: (words, kind, amount). Longest first.
 _RELATIVE: tuple[tuple[tuple[str, ...], str, int], ...] = (
     (("this", "week"), "recent", RECENT_DAYS),
@@ -177,23 +215,41 @@ def _find_period(words: list[str]) -> tuple[Period | None, set[int]]:
             if tuple(lowered[i:i + len(phrase)]) == phrase:
                 return Period(kind, amount), set(range(i, i + len(phrase)))
         if _is_month(words, i):
-            year = _year(words, i + 1)
-            span = {i, i + 1} if year else {i}
-            return Period("month", MONTHS[lowered[i]], year), span
+            return _month_period(lowered, i)
     return None, set()
 
 
 def _is_month(words: list[str], i: int) -> bool:
     word = words[i].lower()
-    if word not in MONTHS:
+    if word not in MONTHS and word not in LED_MONTHS:
         return False
-    after_lead = i > 0 and words[i - 1].lower() in _MONTH_LEADS
-    return after_lead or _year(words, i + 1) is not None or (words[i][0].isupper() and word != "may")
+    if _after_lead(words, i) or _year(words, i + 1) is not None:
+        return True
+    return word in MONTHS and words[i][0].isupper() and word != "may"
+
+
+def _after_lead(words: list[str], i: int) -> bool:
+    return i > 0 and words[i - 1].lower() in _MONTH_LEADS
+
+
+def _month_period(lowered: list[str], i: int) -> tuple[Period, set[int]]:
+    """Return the month at *i* with its year, and the positions of its words (lead included:
+    "seit", "für" are not filler)."""
+    month = MONTHS.get(lowered[i]) or LED_MONTHS[lowered[i]]
+    span = {i - 1, i} if _after_lead(lowered, i) else {i}
+    year = _year(lowered, i + 1)
+    if year:
+        span.add(i + 1)
+        if i + 2 < len(lowered) and lowered[i + 2] in _YEAR_WORDS:
+            span.add(i + 2)
+    return Period("month", month, year), span
 
 
 def _year(words: list[str], i: int) -> int | None:
-    if i < len(words) and words[i].isdigit() and len(words[i]) == 4 and 1900 <= int(words[i]) <= 2100:
-        return int(words[i])
+    """Return the year written at *i* ("2025", Russian "2025г"), if one is."""
+    text = words[i].lower().removesuffix("г") if i < len(words) else ""
+    if text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100:
+        return int(text)
     return None
 
 

@@ -96,7 +96,9 @@ class Item(Base):
     band_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    # Indexed: deleting an item finds its copies by it (migration 0013).
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL"), index=True)
 
     document: Mapped[Document] = relationship(back_populates="items")
     story: Mapped[Story | None] = relationship(back_populates="items")
@@ -169,6 +171,9 @@ class ChatLink(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
     title: Mapped[str | None] = mapped_column(String(200))
+    # The chat's @name (without "@") when it had one at linking: unlinking by name needs no
+    # access to the chat. NULL for links made before 0014.
+    username: Mapped[str | None] = mapped_column(String(100))
     selected: Mapped[bool] = mapped_column(Boolean, default=False)
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

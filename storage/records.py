@@ -98,6 +98,7 @@ class ChatLinkRecord:
     chat_id: int
     title: str | None
     selected: bool
+    username: str | None = None  # its @name without "@", when known
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,10 +49,10 @@ Member = tuple[str, date | None]  # a member's encoded terms and its publication
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The story an item joins and the stories it shows to be the same event."""
+    """The story an item joins and the stories it shows to be the same event, merged into it."""
 
     story_id: int
-    score: float
+    score: float  # how well the item fits the story it fits best (one of story_id and absorbs)
     absorbs: tuple[int, ...] = ()
 
 
@@ -168,8 +168,14 @@ class EventIndex:
             return None
         score, story_id = scored[0]
         near = [other for s, other in scored[1:] if s >= ABSORB_SHARE * threshold]
-        absorbs = tuple(other for other in near if self.linked(story_id, other))
-        return Match(story_id, score, absorbs)
+        linked = [other for other in near if self.linked(story_id, other)]
+        if not linked:
+            return Match(story_id, score)
+        # The biggest story takes the others in: the fewest items move, and the story readers
+        # have seen most of keeps its id.
+        group = [story_id, *linked]
+        into = max(group, key=lambda s: self._stories[s][0].size)
+        return Match(into, score, tuple(s for s in group if s != into))
 
     def linked(self, story_id: int, other: int) -> bool:
         """Tell whether two held stories' members fit each other as one event's (linkage)."""

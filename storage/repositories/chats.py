@@ -22,14 +22,16 @@ logger = logging.getLogger(__name__)
 
 
 # -- linked chats ------------------------------------------------------------------------
-def link_chat(session: Session, user_id: int, chat_id: int, title: str | None) -> None:
+def link_chat(session: Session, user_id: int, chat_id: int, title: str | None,
+              username: str | None = None) -> None:
     """Record that the user manages the chat from their private chat, and act on it from now."""
-    row = {"user_id": user_id, "chat_id": chat_id, "title": title, "selected": False,
-           "linked_at": utcnow()}
+    row = {"user_id": user_id, "chat_id": chat_id, "title": title, "username": username,
+           "selected": False, "linked_at": utcnow()}
     session.execute(dialect_of(session).insert_or_ignore(ChatLink, ["user_id", "chat_id"])
                     .values(row))
     session.execute(update(ChatLink).where(ChatLink.user_id == user_id,
-                                           ChatLink.chat_id == chat_id).values(title=title))
+                                           ChatLink.chat_id == chat_id)
+                    .values(title=title, username=username))
     select_chat(session, user_id, chat_id)
 
 
@@ -52,9 +54,34 @@ def unlink_chat(session: Session, user_id: int, chat_id: int) -> bool:
 
 def links_of(session: Session, user_id: int) -> list[ChatLinkRecord]:
     """Return the chats the user manages, in the order they were linked."""
-    stmt = (select(ChatLink.chat_id, ChatLink.title, ChatLink.selected)
+    stmt = (select(ChatLink.chat_id, ChatLink.title, ChatLink.selected, ChatLink.username)
             .where(ChatLink.user_id == user_id).order_by(ChatLink.linked_at, ChatLink.chat_id))
     return [ChatLinkRecord(*row) for row in session.execute(stmt)]
+
+
+def links_named(session: Session, user_id: int, name: str) -> list[ChatLinkRecord]:
+    """Return the user's linked chats *name* denotes: "@name" their @username; a bare word
+    the @username too, else their title (case and spacing aside) or their id.
+
+    Only what was stored at linking is compared: Telegram is not asked, as the bot may have
+    lost access to the chat. Compared here, not in SQL: SQLite's lower() folds ASCII alone, and
+    a user has at most a keyboard's worth of links.
+    """
+    wanted = name.strip()
+    links = links_of(session, user_id)
+    username = wanted.removeprefix("@").casefold()
+    by_username = [link for link in links
+                   if link.username and link.username.casefold() == username]
+    if by_username or wanted.startswith("@"):
+        return by_username
+    title = _folded(wanted)
+    return [link for link in links
+            if (link.title is not None and _folded(link.title) == title)
+            or str(link.chat_id) == wanted]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def selected_link(session: Session, user_id: int) -> ChatLinkRecord | None:

@@ -201,9 +201,7 @@ async def test_a_linked_channel_is_unlinked_from_the_picker(fake_telegram, sqlit
                                                             tmp_path) -> None:
     _channels(fake_telegram)
     async with bot_running(fake_telegram, sqlite_url, tmp_path) as (app, ctx):
-        await _say(fake_telegram, ADMIN, "/channel @desknews")
-        await _say(fake_telegram, ADMIN, "/subscribe India")
-        await _say(fake_telegram, ADMIN, "/channel @seconddesk")
+        await _link_two_channels(fake_telegram)
         stale = await _say(fake_telegram, ADMIN, "/channel")
         picker = await _say(fake_telegram, ADMIN, "/channel")
         assert [[label for label, _ in row] for row in _rows(picker)] == [
@@ -234,9 +232,94 @@ async def test_a_linked_channel_is_unlinked_from_the_picker(fake_telegram, sqlit
         ["✓ Second Desk", "✖ Unlink"], ["👤 This private chat"]]
     assert again["text"].startswith("That button has expired"), "a stale picker changes nothing"
     assert "Unlinked Second Desk" in last["plain_text"] and _rows(last) == []
+    _assert_all_unlinked(ctx, own)
+
+
+async def _link_two_channels(fake_telegram) -> None:
+    """Link both channels, the first subscribed to India, the second selected."""
+    await _say(fake_telegram, ADMIN, "/channel @desknews")
+    await _say(fake_telegram, ADMIN, "/subscribe India")
+    await _say(fake_telegram, ADMIN, "/channel @seconddesk")
+
+
+def _assert_all_unlinked(ctx, own: dict) -> None:
+    """No chat is linked any more, commands act on the private chat, the channel keeps its news."""
     assert ctx.chats.picker(ADMIN).links == () and ctx.chats.selected(ADMIN) is None
     assert "For the channel" not in own["plain_text"], "commands act on the private chat again"
     assert _subscriber(ctx, CHANNEL)[1] == [("country", "IN")], "the channel keeps what it gets"
+
+
+async def test_a_linked_channel_is_removed_by_name_or_title(fake_telegram, sqlite_url,
+                                                            tmp_path) -> None:
+    _channels(fake_telegram)
+    async with bot_running(fake_telegram, sqlite_url, tmp_path) as (app, ctx):
+        await _link_two_channels(fake_telegram)
+        by_name = await _say(fake_telegram, ADMIN, "/channel remove @DeskNews")
+        left = ctx.chats.picker(ADMIN).links
+        by_title = await _say(fake_telegram, ADMIN, "/channel unlink  second   DESK ")
+        own = await _say(fake_telegram, ADMIN, "/time")
+    assert by_name["plain_text"].startswith(
+        "✅ Unlinked Desk <News>: you no longer manage it from here.")
+    assert "Its subscriptions stay" in by_name["plain_text"], "as the ✖ button says"
+    assert [[label for label, _ in row] for row in _rows(by_name)] == [
+        ["✓ Second Desk", "✖ Unlink"], ["👤 This private chat"]], "the chats left to pick"
+    assert [link.chat_id for link in left] == [OTHER_CHANNEL]
+    assert "Unlinked Second Desk" in by_title["plain_text"] and _rows(by_title) == []
+    _assert_all_unlinked(ctx, own)
+
+
+async def test_a_channel_the_bot_was_removed_from_is_removed_by_name(fake_telegram, sqlite_url,
+                                                                     tmp_path) -> None:
+    _channels(fake_telegram)
+    async with bot_running(fake_telegram, sqlite_url, tmp_path) as (app, ctx):
+        await _say(fake_telegram, ADMIN, "/channel @desknews")
+        fake_telegram.bot_membership(CHANNEL, "kicked", old_status="administrator")
+        assert await fake_telegram.wait_until(lambda: not _subscriber(ctx, CHANNEL)[0].active, 10)
+        # No access any more: Telegram would answer neither who the chat is nor who is in it.
+        fake_telegram.block_user(CHANNEL)
+        fake_telegram.fail_next("getChat", 400, "Bad Request: chat not found")
+        fake_telegram.fail_next("getChatMember", 403, "Forbidden: bot is not a member")
+        asked = len(fake_telegram.calls("getChat")) + len(fake_telegram.calls("getChatMember"))
+        removed = await _say(fake_telegram, ADMIN, "/channel remove @desknews")
+        after = len(fake_telegram.calls("getChat")) + len(fake_telegram.calls("getChatMember"))
+    assert "Unlinked Desk <News>: you no longer manage it from here." in removed["plain_text"]
+    assert after == asked, "found from what was stored at linking, not asked of Telegram"
+    assert ctx.chats.picker(ADMIN).links == ()
+
+
+async def test_removing_a_chat_that_is_not_linked_changes_nothing(fake_telegram, sqlite_url,
+                                                                  tmp_path) -> None:
+    _channels(fake_telegram)
+    fake_telegram.add_chat(-1001234500003, "channel", "Second Desk", username="deskthree")
+    fake_telegram.set_chat_member(-1001234500003, ADMIN, "administrator")
+    fake_telegram.set_chat_member(-1001234500003, BOT_ID, "administrator")
+    fake_telegram.add_chat(GROUP, "group", "Team")
+    async with bot_running(fake_telegram, sqlite_url, tmp_path) as (app, ctx):
+        await _say(fake_telegram, ADMIN, "/channel @desknews")
+        asked = {text: await _say(fake_telegram, user, text) for user, text in (
+            (ADMIN, "/channel remove @nosuchchannel"), (ADMIN, "/channel remove <b>x</b>"),
+            (ADMIN, "/channel remove Desk"), (MEMBER, "/channel remove @desknews"),
+            (ADMIN, "/channel remove"))}
+        in_group = await _say(fake_telegram, GROUP, "/channel remove @desknews", user_id=ADMIN)
+        await _say(fake_telegram, ADMIN, "/channel @seconddesk")
+        await _say(fake_telegram, ADMIN, "/channel @deskthree")
+        same_title = await _say(fake_telegram, ADMIN, "/channel remove Second Desk")
+        links = ctx.chats.picker(ADMIN).links
+    for text in ("/channel remove @nosuchchannel", "/channel remove <b>x</b>",
+                 "/channel remove Desk", "/channel remove @desknews"):
+        shown = asked[text]["plain_text"]
+        assert "\n" not in shown.strip() and _rows(asked[text]) == [], (text, shown)
+    assert asked["/channel remove @nosuchchannel"]["plain_text"] == (
+        "“@nosuchchannel” is not one of the chats you manage from here: send /channel to see them.")
+    assert "“<b>x</b>” is not one of the chats" in asked["/channel remove <b>x</b>"]["plain_text"]
+    assert "“Desk” is not one of the chats" in asked["/channel remove Desk"]["plain_text"]
+    assert "“@desknews” is not one of the chats" in asked["/channel remove @desknews"]["plain_text"]
+    assert "Tap the chat" in asked["/channel remove"]["plain_text"], "alone: the picker"
+    assert "private chat with me" in in_group["plain_text"]
+    assert "Several chats you manage are called “Second Desk”" in same_title["plain_text"]
+    assert len(_rows(same_title)) == 4, "every chat, to pick the one with ✖"
+    assert [link.chat_id for link in links] == [CHANNEL, OTHER_CHANNEL, -1001234500003]
+    assert ctx.chats.picker(MEMBER).links == ()
 
 
 @pytest.mark.parametrize(("button", "data"), [

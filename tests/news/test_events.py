@@ -345,3 +345,12 @@ def test_a_merged_story_is_found_under_the_keys_of_both():
     index.merge(1, 2)  # gone already: nothing happens
     index.merge(1, 1)
     assert index.profile(1).size == 2
+
+
+def test_the_biggest_of_the_merged_stories_takes_the_others_in():
+    index = EventIndex()
+    index.add(1, event_terms(*ACEH_A, DAY))
+    index.add(2, event_terms(*ACEH_B, DAY))
+    index.add(2, event_terms(*ACEH_B, DAY))  # story 2 told twice: the bigger one
+    found = index.match(event_terms(*ACEH_C, DAY))
+    assert found is not None and (found.story_id, found.absorbs) == (2, (1,))

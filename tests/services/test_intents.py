@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from services.intents import Intent, Period, Window, parse_intent
+from news.language import using_language
+from services.intents import Intent, Period, Window, month_window, parse_intent
 
 
 @pytest.mark.parametrize(("text", "country"), [
@@ -83,6 +84,48 @@ def test_periods(text: str, kind: str, period: Period) -> None:
 def test_may_is_a_month_only_when_it_reads_as_one() -> None:
     assert parse_intent("May I ask about Qatar?") == Intent("country", countries=("QA",))
     assert parse_intent("Qatar in may").period == Period("month", 5)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("что нового в Индии в марте", Intent("country", countries=("IN",), period=Period("month", 3))),
+    ("новости Индии за март 2025", Intent("country", countries=("IN",), period=Period("month", 3, 2025))),
+    ("новости Китая с марта 2025 г.", Intent("country", countries=("CN",), period=Period("month", 3, 2025))),
+    ("в марте 2025 года", Intent("period", period=Period("month", 3, 2025))),
+    ("санкции в мае", Intent("search", query="санкции", period=Period("month", 5))),
+    ("что нового в России за май", Intent("country", countries=("RU",), period=Period("month", 5))),
+    ("новости о Китае за июнь", Intent("country", countries=("CN",), period=Period("month", 6))),
+    ("в июле 2024", Intent("period", period=Period("month", 7, 2024))),
+    ("с июля", Intent("period", period=Period("month", 7))),
+    ("декабря 2024г", Intent("period", period=Period("month", 12, 2024))),
+    ("Was gibt es Neues in Indien im März", Intent("country", countries=("IN",), period=Period("month", 3))),
+    ("im März 2025", Intent("period", period=Period("month", 3, 2025))),
+    ("Nachrichten zu Indien seit Maerz", Intent("country", countries=("IN",), period=Period("month", 3))),
+    ("Neues in Indien im Dezember 2024", Intent("country", countries=("IN",), period=Period("month", 12, 2024))),
+    ("Neues im Juni", Intent("period", period=Period("month", 6))),
+    ("Inflation im Juli", Intent("search", query="Inflation", period=Period("month", 7))),
+    ("Nachrichten von Okt 2024", Intent("period", period=Period("month", 10, 2024))),
+])
+def test_russian_and_german_months(text: str, intent: Intent) -> None:
+    assert parse_intent(text) == intent
+
+
+@pytest.mark.parametrize(("text", "query"), [
+    ("новости про Марту", "Марту"),  # a name, not March
+    ("Марта", "Марта"),  # Russian months are lower case: a capital alone is a name
+    ("Wetter im Jan", "Wetter Jan"),  # "Jan" is also a first name
+    ("mortgage APR", "mortgage APR"),  # an abbreviation alone is not a month
+])
+def test_words_like_month_names_are_searched(text: str, query: str) -> None:
+    assert parse_intent(text) == Intent("search", query=query)
+
+
+@pytest.mark.parametrize(("language", "label"), [
+    ("en", "in March 2025"), ("ru", "за март 2025"), ("de", "im März 2025")])
+def test_month_is_named_in_the_readers_language(language: str, label: str) -> None:
+    with using_language(language):
+        assert month_window(2025, 3).label == label
+        assert parse_intent({"en": "in March 2025", "ru": "в марте 2025 года",
+                             "de": "im März 2025"}[language]).period.window(date(2026, 1, 1)).label == label
 
 
 @pytest.mark.parametrize(("period", "today", "newest", "window"), [

@@ -111,6 +111,26 @@ def test_links_and_the_selected_chat(sessions) -> None:
         assert [link.title for link in chats.links_of(session, 7)] == ["Other"]
 
 
+def test_links_named_by_username_title_or_id(sessions) -> None:
+    def named(name: str, user_id: int = 7) -> list[int]:
+        return [link.chat_id for link in chats.links_named(session, user_id, name)]
+
+    with sessions.begin() as session:
+        chats.link_chat(session, 7, -1001, "Desk News", "DeskNews")
+        chats.link_chat(session, 7, -1002, "Ночной выпуск")  # linked before usernames were kept
+        chats.link_chat(session, 7, -1003, "Twin")
+        chats.link_chat(session, 7, -1004, "twin", "desk")
+        chats.link_chat(session, 8, -1005, "Desk News", "othernews")
+        assert named("@desknews") == named("DESKNEWS") == named(" desk  news ") == [-1001]
+        assert named("ночной   ВЫПУСК") == named("-1002") == [-1002]
+        assert named("Twin") == [-1003, -1004], "two titles: the caller asks which"
+        assert named("desk") == named("@Desk") == [-1004], "an @name before a title"
+        assert named("@Desk News") == named("@Ночной выпуск") == [], "@ names a username only"
+        assert named("@othernews") == named("Desk New") == [] and named("Desk News", 8) == [-1005]
+        chats.link_chat(session, 7, -1001, "Desk News", None)  # the chat dropped its @name
+        assert named("@desknews") == [] and named("desk news") == [-1001]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request, tmp_path):
     if request.param == "sqlite":

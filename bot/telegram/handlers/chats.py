@@ -1,6 +1,6 @@
 """Handlers for chats beyond a private one: /channel and forwarded channel posts (linking a
-channel), the chat picker's buttons (pick or unlink a chat), the bot's own membership changes
-and group migrations.
+channel), /channel remove and the chat picker's buttons (pick or unlink a chat), the bot's own
+membership changes and group migrations.
 
 Linking needs Telegram's word (getChatMember) that both the user and the bot administer the
 channel and that the bot may post there (bot/telegram/group_admins.py); what is linked and
@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 _GONE = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
 # A chat is named by its @username (5-32 letters, digits, underscores) or its numeric id.
 _CHAT_NAME = r"(?:@?[A-Za-z][A-Za-z0-9_]{3,31}|-?[0-9]{1,16})"
+# "/channel remove <name>" (or unlink) stops managing a linked chat: its @name, title or id.
+_REMOVE = frozenset({"remove", "unlink"})
 
 
 class _FromChannel(filters.MessageFilter):
@@ -45,12 +47,18 @@ def _own_label() -> str:
 
 
 async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer /channel [@name]: link a channel, or show the linked chats to pick from."""
+    """Answer /channel [@name]: link a channel, or show the linked chats to pick from;
+    /channel remove <name>: unlink one."""
     if update.effective_chat.type != ChatType.PRIVATE:
         await reply(update, context, "channel", status="private_only", title=None, picker=None)
         return
-    query = " ".join(context.args or []).strip()
-    if not query:
+    words = context.args or []
+    remove = bool(words) and words[0].casefold() in _REMOVE
+    query = " ".join(words[1:] if remove else words).strip()
+    if remove and query:
+        await _unlink_named(update, context, query)
+        return
+    if not query:  # "/channel remove" alone too: the picker has a ✖ beside each chat
         picker = await asyncio.to_thread(ctx_of(context).chats.picker, update.effective_user.id)
         status = "picker" if picker.links else "usage"
         await reply(update, context, "channel", chat_buttons.picker_keyboard(picker, _own_label()),
@@ -92,7 +100,7 @@ async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat) 
         await reply(update, context, "channel", status=refusal, title=title, picker=None)
         return
     ref = ChatRef(chat.id, 0, ChatType.CHANNEL.value, title)
-    picker = await asyncio.to_thread(ctx_of(context).chats.link, user_id, ref)
+    picker = await asyncio.to_thread(ctx_of(context).chats.link, user_id, ref, chat.username)
     status = "linked" if picker is not None else "too_many"
     await reply(update, context, "channel", chat_buttons.picker_keyboard(picker, _own_label()),
                 status=status, title=title, picker=picker)
@@ -141,6 +149,18 @@ async def _unlink(update: Update, context: ContextTypes.DEFAULT_TYPE,
     title = link.title or str(link.chat_id)
     text = render(context, "channel", status="unlinked", title=title, picker=picker)
     await edit_message(query, text, chat_buttons.picker_keyboard(picker, _own_label()))
+
+
+async def _unlink_named(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
+    """Stop managing the linked chat a user names, found among their links without asking
+    Telegram (the bot may have been removed from it), and show what is left to pick."""
+    result = await asyncio.to_thread(ctx_of(context).chats.unlink_named,
+                                     update.effective_user.id, name)
+    title = (result.link.title or str(result.link.chat_id)) if result.link else name
+    keyboard = None if result.status == "not_linked" else \
+        chat_buttons.picker_keyboard(result.picker, _own_label())
+    await reply(update, context, "channel", keyboard, status=result.status, title=title,
+                picker=result.picker)
 
 
 async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -51,7 +51,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("language", N_("The language I answer in"), "/language ru"),
     CommandInfo("time", N_("When your briefing arrives"), "/time 07:30"),
     CommandInfo("timezone", N_("Your timezone (IANA name)"), "/timezone Europe/Berlin"),
-    CommandInfo("channel", N_("Link a channel you administer, or pick the chat to manage"),
+    CommandInfo("channel", N_("Link a channel you administer, pick the chat to manage, or "
+                              "/channel remove @name to stop managing one"),
                 "/channel @yourchannel"),
     CommandInfo("sources", N_("Documents loaded, newest first"), "/sources", admin=True),
     CommandInfo("stats", N_("Items, stories, subscribers, deliveries"), "/stats", admin=True),
