@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -72,6 +73,11 @@ class Item(Base):
     __table_args__ = (
         Index("ix_items_published_id", "published", "id"),
         Index("ix_items_loaded_at", "loaded_at"),
+        # Deleting an item finds its copies by it; partial, so that "the originals"
+        # (duplicate_of_id IS NULL) never read it instead of the date index.
+        Index("ix_items_duplicate_of_id", "duplicate_of_id",
+              sqlite_where=text("duplicate_of_id IS NOT NULL"),
+              postgresql_where=text("duplicate_of_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,9 +102,8 @@ class Item(Base):
     band_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
-    # Indexed: deleting an item finds its copies by it (migration 0013).
-    duplicate_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("items.id", ondelete="SET NULL"), index=True)
+    # Indexed for copies only (ix_items_duplicate_of_id above, migration 0013).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
 
     document: Mapped[Document] = relationship(back_populates="items")
     story: Mapped[Story | None] = relationship(back_populates="items")

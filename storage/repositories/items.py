@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Date, Row, bindparam, exists, func, select, text, update
+from sqlalchemy import Date, Row, Select, bindparam, exists, func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -72,9 +72,14 @@ def _tagged(item_id, code: str):
     return exists().where(ItemCountry.item_id == item_id, ItemCountry.country == code)
 
 
-def _dated_rows(session: Session, conds: list, code: str | None, k: int) -> list[tuple[int, date]]:
+def newest_dated_items_query(conds: list) -> Select:
+    """Return (id, published) of the dated items meeting *conds*, newest first."""
     newest = select(Item.id, Item.published).where(Item.published.is_not(None), *conds)
-    newest = newest.order_by(Item.published.desc(), Item.id.desc())
+    return newest.order_by(Item.published.desc(), Item.id.desc())
+
+
+def _dated_rows(session: Session, conds: list, code: str | None, k: int) -> list[tuple[int, date]]:
+    newest = newest_dated_items_query(conds)
     if code is None:
         return [tuple(r) for r in session.execute(newest.limit(k))]
     # A covered country has k items among the newest few thousand: walk those and probe each
