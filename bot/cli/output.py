@@ -82,6 +82,9 @@ def ingest_line(result: IngestResult) -> str:
         extra.append(f"{result.duplicates} already known")
     if result.stories_joined:
         extra.append(f"{result.stories_joined} joined existing stories")
+    if result.stories_merged:
+        extra.append(f"{result.stories_merged} more {'story' if result.stories_merged == 1 else 'stories'}"
+                     " found to be the same event and merged")
     if result.top_countries:
         extra.append("about " + ", ".join(code for code, _ in result.top_countries[:4]))
     tail = f" ({'; '.join(extra)})" if extra else ""

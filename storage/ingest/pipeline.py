@@ -69,6 +69,7 @@ class IngestResult:
     items: int = 0
     duplicates: int = 0  # items whose story text was already stored (linked, not repeated)
     stories_joined: int = 0  # items that joined a story already known from another document
+    stories_merged: int = 0  # stories found to be one event with another and merged into it
     error: str | None = None
     document_id: int | None = None
     top_countries: list[tuple[str, int]] = field(default_factory=list)
@@ -342,6 +343,7 @@ def _result(label: str, document_id: int, items: list[EnrichedItem],
     result = IngestResult(label, "loaded", items=len(items), document_id=document_id)
     result.duplicates = sum(d.duplicate for d in decisions)
     result.stories_joined = sum(d.joins for d in decisions)
+    result.stories_merged = len(merges(decisions))
     countries = Counter(t.code for item in items for t in item.countries if t.about)
     result.top_countries = countries.most_common(5)
     return result

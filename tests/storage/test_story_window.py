@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from bot.cli.output import ingest_line
 from news.similarity.event_index import Match
 from news.similarity.events import THRESHOLD
 from storage.ingest.pipeline import Ingestor
@@ -168,8 +169,10 @@ def test_an_item_showing_two_stories_to_be_one_event_merges_them(sessions, monke
         return [Match(strike, 1.0, (tea,)) for _ in items]
 
     monkeypatch.setattr(StoryWindow, "match", bridging)
-    _load(ingestor, clock, "c.txt", DOC_C, T2)
+    merged = _load(ingestor, clock, "c.txt", DOC_C, T2)
     monkeypatch.setattr(StoryWindow, "match", real)
+    assert (merged.stories_joined, merged.stories_merged) == (1, 1)
+    assert "1 more story found to be the same event and merged" in ingest_line(merged)
     assert _story_of(sessions, TEA) == _story_of(sessions, RETOLD) == strike
     with sessions() as session:
         assert session.get(Story, strike).item_count == 3
