@@ -30,7 +30,7 @@ from storage.clock import utcnow
 from storage.query import ParsedQuery, SearchTimeout, parse_query
 from storage.records import DocumentRecord, ItemRecord, StoryRecord
 from storage.repositories.documents import recent_documents
-from storage.repositories.items import items_by_ids, newest_items
+from storage.repositories.items import items_by_ids, newest_items, newest_story_ids
 from storage.repositories.search import search_items
 from storage.repositories.stats import StoreCounts, country_counts_by_day, store_counts
 from storage.repositories.story_views import newest_story_day, stories_published_on, story_records
@@ -231,9 +231,7 @@ def _latest_records(session: Session, codes: tuple[str, ...]) -> list[StoryRecor
     """Return the stories of the newest items tagged with each code, tagged with all of them."""
     ids: dict[int, None] = {}
     for code in codes or (None,):
-        for item in newest_items(session, country=code, limit=LATEST_LOOKBACK):
-            if item.story_id is not None:
-                ids.setdefault(item.story_id)
+        ids.update(dict.fromkeys(newest_story_ids(session, country=code, limit=LATEST_LOOKBACK)))
     return [r for r in story_records(session, list(ids)) if _tagged(r, codes)]
 
 

@@ -49,6 +49,16 @@ def newest_items(
     return [found[i] for i in ids if i in found]
 
 
+def newest_story_ids(session: Session, *, country: str | None = None, limit: int = 20) -> list[int]:
+    """Return the stories of the newest *limit* items (originals), newest first, each once.
+
+    What newest_items would give for their story ids, without reading the items' texts.
+    """
+    ids = _newest_ids(session, country, None, limit, False)
+    stories = {i: s for i, s in session.execute(select(Item.id, Item.story_id).where(Item.id.in_(ids)))}
+    return list(dict.fromkeys(s for i in ids if (s := stories.get(i)) is not None))
+
+
 # Newest first means by day (published, else the load date), then id. No index serves that
 # expression, and sorting it reads every item (~100 ms at 100,000 items), so dated items walk
 # ix_items_published_id and the undated ones (few: ingest dates most items) are sorted apart.

@@ -37,3 +37,13 @@ def test_newest_ids_match_every_row_sorted(db_url, monkeypatch, sessions, window
                                    (5, TODAY - timedelta(days=30), False)]:
                 got = items._newest_ids(session, code, since, k, dups)
                 assert got == _expected(session, code, since, k, dups), (code, k, since, dups)
+
+
+def test_newest_story_ids_are_the_stories_of_the_newest_items_each_once(db_url, sessions) -> None:
+    populate(db_url, 600, TODAY, seed=3)
+    with sessions() as session:
+        for code in ("IN", None):
+            newest = items.newest_items(session, country=code, limit=60)
+            expected = list(dict.fromkeys(i.story_id for i in newest if i.story_id is not None))
+            assert items.newest_story_ids(session, country=code, limit=60) == expected
+            assert len(expected) > 1
