@@ -68,7 +68,8 @@ def test_a_search_past_its_time_limit_is_stopped_and_the_session_goes_on(store):
         start = time.perf_counter()
         with pytest.raises(SearchTimeout):
             search_items(session, unbounded, limit=6, time_limit=0.3)
-        assert time.perf_counter() - start < 1.5  # stopped, not finished
+        # Stopped, not finished (that takes minutes): the bound leaves room for a loaded machine.
+        assert time.perf_counter() - start < 5.0
         assert session.execute(text("SELECT count(*) FROM items")).scalar_one() == 400
         assert search_items(session, parse_query("grain"), limit=3)  # and the next search runs
 
