@@ -153,11 +153,6 @@ class EventIndex:
         ranked = sorted(shared.items(), key=itemgetter(1), reverse=True)  # stable: ties stay newest first
         return [story_id for story_id, _ in ranked[:self.shortlist]]
 
-    def best(self, item: EventTerms, threshold: float = THRESHOLD) -> tuple[int, float] | None:
-        """Return (story id, score) of the best candidate at or above *threshold*, if any."""
-        found = self.match(item, threshold)
-        return (found.story_id, found.score) if found is not None else None
-
     def match(self, item: EventTerms, threshold: float = THRESHOLD) -> Match | None:
         """Return the story *item* joins, if any fits at or above *threshold*, and those it absorbs."""
         # Looked up by the terms that tell it apart in this store, not those every story holds.

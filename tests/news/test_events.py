@@ -285,9 +285,9 @@ def test_the_least_recently_touched_stories_go_first_when_full():
     index.add(3, event_terms(*PORT, None))
     assert 2 not in index and 1 in index and 3 in index
     assert all(2 not in posting for posting in index._postings.values())
-    assert index.best(b) is None  # the rehab story is no candidate any more
+    assert index.match(b) is None  # the rehab story is no candidate any more
     index.discard(1)
-    assert 1 not in index and index.best(a) is None
+    assert 1 not in index and index.match(a) is None
     assert set(index._holding) == set(index.profile(3).terms)  # term counts follow the profiles
 
 
