@@ -6,16 +6,19 @@ scale), so what is stored weighs the same whatever arrived before it; a word cap
 mid-sentence is a name and weighs as a rare word (days and months are no names); numbers and
 years weigh most, as they tell two events of one kind apart (two earthquakes, two years).
 Headline terms weigh as the body's do, no more: a headline names the kind of event in the words
-every event of the kind shares ("quake strikes Indonesia"). A story is the running sum of its
-members' vectors (its centroid) and the span of their publication dates.
+every event of the kind shares ("quake strikes Indonesia"); the terms of the body's first lines
+weigh more, as a report opens with its own event and turns to background (often an earlier event
+of the kind) further down. A story is the running sum of its members' vectors (its centroid),
+the span of their publication dates and the weekdays they name.
 
 An item joins the story whose centroid is closest by cosine, at or above THRESHOLD, if the
 story holds at least MIN_SHARED of the item's strongest terms. The cosine falls when the
 strongest names and numbers of the two sides are not shared (two events of one kind differ in
 who, where and how many: entity_mismatch); when both are dated, it rises for reports days
 apart and fades over months; when either is undated and each tells years, none the same, it
-falls (years_differ). No date is invented: an undated item is compared by its words and the
-years its text names. Looking for a story, the item's terms that many stories held share weigh
+falls (years_differ), as it does when each names weekdays, none the same ("on Thursday": every
+report of one event names the day it happened). No date is invented: an undated item is compared
+by its words and the years and weekdays its text names. Looking for a story, the item's terms that many stories held share weigh
 less (store_query): a feed about one country names it in every item, and that must not make all
 its items one story.
 
@@ -46,6 +49,10 @@ NAME_BOOST = 2.0  # and weighs this much more: who and where tell events apart
 NUMBER_WEIGHT = 3.0  # a number ("6.1", "97") or a year outweighs any word (at most 5 ** 0.5)
 SMALL_NUMBER = 10  # whole numbers below this ("3 people") are too common to tell events apart
 MAX_TERMS = 48  # an item keeps its strongest terms: bounded storage and scoring
+# A report opens with its event (who, where, what, how many) and turns to background further
+# down, often an earlier event of the kind: the terms of its first lines weigh this much more.
+HEAD_CHARS = 400
+HEAD_BOOST = 1.3
 # The lead of an article tells its event; further down, background that other events of the
 # kind share (measured on ECB+: no loss of F1), and long texts cost no more than this.
 LEAD_CHARS = 2500
@@ -72,7 +79,10 @@ NUMBER_MISMATCH = 0.2  # added when each side's strongest numbers are all missin
 NAME_MISMATCH = 0.2  # added when each side's strongest name (or number) is missing on the other
 # Either side undated, and each names years but none the same: most likely another year's event.
 YEAR_PENALTY = 0.3
-THRESHOLD = 0.33  # the least score that joins an item to a story
+# Either side undated, and each names weekdays but none the same: reports of one event name the
+# day it happened; another event of the kind most likely fell on another day.
+WEEKDAY_PENALTY = 0.3
+THRESHOLD = 0.35  # the least score that joins an item to a story
 
 # Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
 # class and a plain repeat is scanned three times faster than \d+(?:[.,]\d+)*.
@@ -97,6 +107,9 @@ class EventTerms:
     # The terms of the vector that the text writes as names, numbers or years: who, where, how
     # many and when, which tell two events of one kind apart.
     names: frozenset[str] = frozenset()
+    # The weekdays the headline and lead name ("on Thursday"): every outlet reporting one event
+    # names the day it happened, whatever else it words its own way.
+    days: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -116,6 +129,8 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
         for term, weight in headline.items():
             if weight > rarity.get(term, 0.0):  # a name in the headline weighs as a name
                 rarity[term] = weight
+    for term in terms_in(body[:HEAD_CHARS]).intersection(rarity):
+        rarity[term] *= HEAD_BOOST
     if published is not None:
         year = f"y{published.year}"
         rarity[year] = NUMBER_WEIGHT
@@ -123,7 +138,8 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
     terms = list(rarity)
     weights = list(map(mul, rarity.values(), map(_DAMPING.__getitem__, map(counts.__getitem__, terms))))
     vector = _unit(terms, weights, MAX_TERMS)
-    return EventTerms(vector, published, frozenset(names.intersection(vector)))
+    return EventTerms(vector, published, frozenset(names.intersection(vector)),
+                      WEEKDAYS.intersection(counts))
 
 
 def lead(body: str) -> str:
@@ -175,6 +191,15 @@ def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str
             rarity[term] = NUMBER_WEIGHT
             counts[term] = counts.get(term, 0) + n
             named.add(term)
+
+
+def terms_in(text: str) -> set[str]:
+    """Return the word and number terms of a text, unweighted."""
+    if not text.isascii():
+        text = ascii_separators(text)
+    found = {entry[0] for entry in map(_WORD_TERMS.__getitem__, set(cased_words(text))) if entry}
+    found.update(filter(None, map(_NUMBER_TERMS.__getitem__, _NUMBER.findall(text))))
+    return found
 
 
 def cased_words(text: str) -> list[str]:
@@ -307,6 +332,7 @@ def _word_entry(word: str) -> tuple[str, float, float] | None:
     return stem(word), weight, named
 
 
+WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 CALENDAR_WORDS = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -322,6 +348,7 @@ _SCALE = 10**_DIGITS
 
 
 _NAMED = "*"  # marks a stored term the text writes as a name, number or year
+_DAY = "@"  # leads a weekday the text names ("@thursday"), stored after the weighted terms
 
 
 def encode_terms(terms: EventTerms) -> str:
@@ -330,15 +357,20 @@ def encode_terms(terms: EventTerms) -> str:
     A term written as a name, number or year is marked: "aceh:412*".
     """
     names = terms.names
-    return " ".join(f"{t}:{round(w * _SCALE)}{_NAMED if t in names else ''}"
-                    for t, w in terms.vector.items())
+    pairs = [f"{t}:{round(w * _SCALE)}{_NAMED if t in names else ''}" for t, w in terms.vector.items()]
+    pairs.extend(_DAY + day for day in sorted(terms.days))
+    return " ".join(pairs)
 
 
 def decode_terms(text: str, day: date | None) -> EventTerms:
     """Return the terms stored by encode_terms, with the item's publication date."""
     vector = {}
     names = []
+    days = []
     for pair in text.split():
+        if pair[0] == _DAY:
+            days.append(pair[1:])
+            continue
         term, _, weight = pair.rpartition(":")
         named = weight.endswith(_NAMED)
         weight = weight.removesuffix(_NAMED)
@@ -346,7 +378,7 @@ def decode_terms(text: str, day: date | None) -> EventTerms:
             vector[term] = int(weight) / _SCALE
             if named:
                 names.append(term)
-    return EventTerms(vector, day, frozenset(names))
+    return EventTerms(vector, day, frozenset(names), frozenset(days))
 
 
 # --- stories -----------------------------------------------------------------------------------
@@ -355,7 +387,8 @@ def decode_terms(text: str, day: date | None) -> EventTerms:
 class StoryProfile:
     """What a story's members say together: the sum of their vectors and their dated span."""
 
-    __slots__ = ("terms", "weights", "norm", "size", "first_day", "last_day", "entities", "years")
+    __slots__ = ("terms", "weights", "norm", "size", "first_day", "last_day", "entities", "years",
+                 "days")
 
     def __init__(self) -> None:
         self.terms: tuple[str, ...] = ()
@@ -366,18 +399,19 @@ class StoryProfile:
         self.last_day: date | None = None
         self.entities: tuple[str, ...] = ()  # its strongest names and numbers (entities_of)
         self.years: tuple[str, ...] = ()  # the years its members name or are dated in
+        self.days: frozenset[str] = frozenset()  # the weekdays its members name
 
     def add(self, item: EventTerms) -> None:
         """Add a member's terms and date."""
         centroid = self._summed(item.vector) if self.terms else item.vector
-        self._set(centroid, item.names, years_of(item), 1)
+        self._set(centroid, item.names, years_of(item), item.days, 1)
         if item.day is not None:
             self._span(item.day, item.day)
 
     def absorb(self, other: StoryProfile) -> None:
         """Add all members of another story (its sum, span, names and years)."""
         self._set(self._summed(dict(zip(other.terms, other.weights, strict=True))),
-                  other.entities, other.years, other.size)
+                  other.entities, other.years, other.days, other.size)
         if other.first_day is not None and other.last_day is not None:
             self._span(other.first_day, other.last_day)
 
@@ -391,15 +425,20 @@ class StoryProfile:
         return centroid
 
     def _set(self, centroid: Mapping[str, float], names: Iterable[str], years: Iterable[str],
-             members: int) -> None:
+             days: frozenset[str], members: int) -> None:
         self.terms = tuple(centroid)
         self.weights = array("f", centroid.values())
         self.norm = math.hypot(*self.weights)
         self.size += members
         # Only the new members' names gained weight: the strongest are among them and the old ones.
-        named = {t for t in (*self.entities, *names) if t in centroid}
+        # Taken in the centroid's order, not a set's: equal weights must rank the same in every
+        # process (a set's order follows the hash seed, and the strongest six decide matches).
+        wanted = set(self.entities).union(names)
+        named = [t for t in centroid if t in wanted]
         self.entities = entities_of(sorted(named, key=centroid.__getitem__, reverse=True))
         self.years = tuple(sorted(set(years).union(self.years)))
+        if not days <= self.days:
+            self.days = self.days.union(days)
 
     def _span(self, first: date, last: date) -> None:
         self.first_day = min(self.first_day or first, first)
@@ -512,6 +551,8 @@ def event_score(item: EventTerms, profile: StoryProfile, floor: float | None = N
         return score
     if gap is None and years_differ(item, profile):
         score *= 1.0 - YEAR_PENALTY
+    if gap is None and item.days and profile.days and item.days.isdisjoint(profile.days):
+        score *= 1.0 - WEEKDAY_PENALTY
     return score * (1.0 - ENTITY_PENALTY * entity_mismatch(item, profile))
 
 
