@@ -16,8 +16,8 @@ story holds at least MIN_SHARED of the item's strongest terms. The cosine falls 
 strongest names and numbers of the two sides are not shared (two events of one kind differ in
 who, where and how many: entity_mismatch); when both are dated, it rises for reports days
 apart and fades over months; when either is undated and each tells years, none the same, it
-falls (years_differ), as it does when each names weekdays, none the same ("on Thursday": every
-report of one event names the day it happened). No date is invented: an undated item is compared
+falls (years_differ); when each names weekdays, it falls if none is the same and rises if one is
+("on Thursday": every report of one event names the day it happened). No date is invented: an undated item is compared
 by its words and the years and weekdays its text names. Looking for a story, the item's terms that many stories held share weigh
 less (store_query): a feed about one country names it in every item, and that must not make all
 its items one story.
@@ -79,9 +79,12 @@ NUMBER_MISMATCH = 0.2  # added when each side's strongest numbers are all missin
 NAME_MISMATCH = 0.2  # added when each side's strongest name (or number) is missing on the other
 # Either side undated, and each names years but none the same: most likely another year's event.
 YEAR_PENALTY = 0.3
-# Either side undated, and each names weekdays but none the same: reports of one event name the
-# day it happened; another event of the kind most likely fell on another day.
-WEEKDAY_PENALTY = 0.3
+# Either side undated, and both name weekdays: reports of one event name the day it happened,
+# and another event of the kind most likely fell on another. None the same: the score falls by
+# WEEKDAY_PENALTY; one the same, it rises by WEEKDAY_BONUS, less, as one day in seven is shared
+# by chance.
+WEEKDAY_PENALTY = 0.4
+WEEKDAY_BONUS = 0.2
 THRESHOLD = 0.35  # the least score that joins an item to a story
 
 # Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
@@ -551,8 +554,8 @@ def event_score(item: EventTerms, profile: StoryProfile, floor: float | None = N
         return score
     if gap is None and years_differ(item, profile):
         score *= 1.0 - YEAR_PENALTY
-    if gap is None and item.days and profile.days and item.days.isdisjoint(profile.days):
-        score *= 1.0 - WEEKDAY_PENALTY
+    if gap is None and item.days and profile.days:
+        score *= 1.0 - WEEKDAY_PENALTY if item.days.isdisjoint(profile.days) else 1.0 + WEEKDAY_BONUS
     return score * (1.0 - ENTITY_PENALTY * entity_mismatch(item, profile))
 
 

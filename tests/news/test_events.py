@@ -20,6 +20,7 @@ from news.similarity.events import (
     NAME_MISMATCH,
     NUMBER_MISMATCH,
     THRESHOLD,
+    WEEKDAY_BONUS,
     WEEKDAY_PENALTY,
     YEAR_PENALTY,
     EventTerms,
@@ -85,10 +86,11 @@ def test_the_same_event_in_other_words_scores_above_the_threshold():
     assert _score(ACEH_A, DAY, ACEH_B, date(2013, 7, 3)) >= THRESHOLD
 
 
-def test_undated_rewrites_match_by_their_words_alone():
+def test_undated_rewrites_match_by_their_words_and_the_weekday_they_name():
     assert _score(ACEH_B, None, ACEH_A, None) >= THRESHOLD
+    # No date is compared: the words, and the weekday both name ("on Tuesday").
     assert _score(ACEH_B, None, ACEH_A, DAY) == pytest.approx(
-        cosine(event_terms(*ACEH_B, None), _profile(event_terms(*ACEH_A, DAY))))
+        cosine(event_terms(*ACEH_B, None), _profile(event_terms(*ACEH_A, DAY))) * (1 + WEEKDAY_BONUS))
 
 
 def test_an_event_of_the_same_kind_in_the_same_place_years_later_stays_apart():
@@ -212,6 +214,9 @@ def test_undated_reports_naming_other_weekdays_weigh_less():
     assert event_score(friday, story) == pytest.approx(
         cosine(friday, story) * (1.0 - WEEKDAY_PENALTY), rel=1e-6)
     assert event_score(unsaid, story) == pytest.approx(cosine(unsaid, story), rel=1e-6)
+    again = event_terms(RAID[0], RAID[1].format(day="Monday") + " Jewellers met on Friday.", None)
+    assert event_score(again, story) == pytest.approx(
+        cosine(again, story) * (1.0 + WEEKDAY_BONUS), rel=1e-6)
     # Both dated, the dates tell the days apart: the weekdays add nothing.
     dated = event_terms(RAID[0], RAID[1].format(day="Friday"), DAY)
     assert event_score(dated, _profile(event_terms(RAID[0], RAID[1].format(day="Monday"), DAY))) \
