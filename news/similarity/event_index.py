@@ -41,7 +41,7 @@ MAX_STORIES = 20_000  # story profiles kept in memory (~2.5 kB each with posting
 ABSORB_SHARE = 0.6
 # ... and absorbed when the two stories' members fit each other this well on average (a pair
 # of single reports: as one fits the other).
-LINK_THRESHOLD = 0.32
+LINK_THRESHOLD = 0.34
 LINKED_MEMBERS = 8  # the newest members of a story kept (in stored form) to compare stories by
 
 Member = tuple[str, date | None]  # a member's encoded terms and its publication date
