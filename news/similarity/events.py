@@ -16,8 +16,9 @@ story holds at least MIN_SHARED of the item's strongest terms. The cosine falls 
 strongest names and numbers of the two sides are not shared (two events of one kind differ in
 who, where and how many: entity_mismatch); when both are dated, it rises for reports days
 apart and fades over months; when either is undated and each tells years, none the same, it
-falls (years_differ); when each names weekdays, it falls if none is the same and rises if one is
-("on Thursday": every report of one event names the day it happened). No date is invented: an undated item is compared
+falls (years_differ), as it does when each gives several figures, none the same (figures_differ);
+when each names weekdays, it falls if none is the same and rises if one is ("on Thursday": every
+report of one event names the day it happened). No date is invented: an undated item is compared
 by its words and the years and weekdays its text names. Looking for a story, the item's terms that many stories held share weigh
 less (store_query): a feed about one country names it in every item, and that must not make all
 its items one story.
@@ -85,6 +86,10 @@ YEAR_PENALTY = 0.3
 # by chance.
 WEEKDAY_PENALTY = 0.4
 WEEKDAY_BONUS = 0.2
+# Either side undated, and each gives MIN_FIGURES numbers or more, none the same: reports of one
+# event repeat its figures (a toll, a magnitude, a sum, an age), two events of a kind differ in them.
+MIN_FIGURES = 3
+FIGURES_PENALTY = 0.2
 THRESHOLD = 0.35  # the least score that joins an item to a story
 
 # Runs of digits with their separators ("6.1", "1,000", "2009."): a pattern led by a character
@@ -504,6 +509,15 @@ def _numbers_disagree(entities: tuple[str, ...], missing: list[bool]) -> bool:
     return bool(numbers) and all(numbers)
 
 
+def figures_differ(item: EventTerms, profile: StoryProfile) -> bool:
+    """Tell whether the item and the story each give MIN_FIGURES numbers or more, none the same."""
+    mine = [t for t in item.vector if t[0] == "#"]
+    if len(mine) < MIN_FIGURES:
+        return False
+    theirs = [t for t in profile.terms if t[0] == "#"]
+    return len(theirs) >= MIN_FIGURES and not set(mine).intersection(theirs)
+
+
 def years_differ(item: EventTerms, profile: StoryProfile) -> bool:
     """Tell whether the item and the story each tell years, none of them the same.
 
@@ -554,6 +568,8 @@ def event_score(item: EventTerms, profile: StoryProfile, floor: float | None = N
         return score
     if gap is None and years_differ(item, profile):
         score *= 1.0 - YEAR_PENALTY
+    if gap is None and figures_differ(item, profile):
+        score *= 1.0 - FIGURES_PENALTY
     if gap is None and item.days and profile.days:
         score *= 1.0 - WEEKDAY_PENALTY if item.days.isdisjoint(profile.days) else 1.0 + WEEKDAY_BONUS
     return score * (1.0 - ENTITY_PENALTY * entity_mismatch(item, profile))

@@ -10,9 +10,10 @@ from datetime import date
 
 import pytest
 
-from news.similarity import event_index
+from news.similarity import event_index, events
 from news.similarity.event_index import EventIndex
 from news.similarity.events import (
+    FIGURES_PENALTY,
     HEAD_BOOST,
     HEAD_CHARS,
     INDEX_KEYS,
@@ -31,6 +32,7 @@ from news.similarity.events import (
     entity_mismatch,
     event_score,
     event_terms,
+    figures_differ,
     linkage,
     names_in,
     number_term,
@@ -224,6 +226,27 @@ def test_undated_reports_naming_other_weekdays_weigh_less():
     # A story holds the weekdays of all its members.
     assert _profile(monday, friday).days == {"monday", "friday"}
     assert decode_terms(encode_terms(friday), None) == friday
+
+
+# Two heists of one kind, told alike, with their own figures.
+HEIST = ("Gunmen rob armoured van outside Lyon bank",
+         "Gunmen robbed an armoured van outside a bank in Lyon, taking {sum} million euros, police "
+         "said. The {crew} robbers fled in {cars} cars after firing shots into the air, and {hurt} "
+         "guards were treated for shock.")
+
+
+def test_undated_reports_giving_other_figures_weigh_less(monkeypatch):
+    first = event_terms(HEIST[0], HEIST[1].format(sum=12, crew=15, cars=20, hurt=11), None)
+    other = event_terms(HEIST[0], HEIST[1].format(sum=40, crew=25, cars=30, hurt=18), None)
+    shared = event_terms(HEIST[0], HEIST[1].format(sum=12, crew=25, cars=30, hurt=18), None)
+    few = event_terms(HEIST[0], HEIST[1].format(sum=40, crew="six", cars="two", hurt="two"), None)
+    story = _profile(first)
+    assert figures_differ(other, story)
+    assert not figures_differ(shared, story)  # one figure in common is enough
+    assert not figures_differ(few, story)  # a single figure tells little
+    penalised = event_score(other, story, 0.0)
+    monkeypatch.setattr(events, "figures_differ", lambda item, profile: False)
+    assert penalised == pytest.approx(event_score(other, story, 0.0) * (1.0 - FIGURES_PENALTY))
 
 
 def test_the_opening_lines_weigh_more_than_background_further_down():
