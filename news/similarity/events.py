@@ -9,7 +9,7 @@ Headline terms weigh as the body's do, no more: a headline names the kind of eve
 every event of the kind shares ("quake strikes Indonesia"); the terms of the body's first lines
 weigh more, as a report opens with its own event and turns to background (often an earlier event
 of the kind) further down. A story is the running sum of its members' vectors (its centroid),
-the span of their publication dates and the weekdays they name.
+the span of their publication dates and the weekdays and months they name.
 
 An item joins the story whose centroid is closest by cosine, at or above THRESHOLD, if the
 story holds at least MIN_SHARED of the item's strongest terms. The cosine falls when the
@@ -17,11 +17,12 @@ strongest names and numbers of the two sides are not shared (two events of one k
 who, where and how many: entity_mismatch); when both are dated, it rises for reports days
 apart and fades over months; when either is undated and each tells years, none the same, it
 falls (years_differ), as it does when each gives several figures, none the same (figures_differ);
-when each names weekdays, it falls if none is the same and rises if one is ("on Thursday": every
-report of one event names the day it happened). No date is invented: an undated item is compared
-by its words and the years and weekdays its text names. Looking for a story, the item's terms that many stories held share weigh
-less (store_query): a feed about one country names it in every item, and that must not make all
-its items one story.
+when each names weekdays (or months), it falls if none is the same and rises if one is ("on
+Thursday": every report of one event names the day it happened: calendar_agreement). No date is
+invented: an undated item is compared by its words and the years, weekdays and months its text
+names. Looking for a story, the item's terms that many stories held share weigh less
+(store_query): a feed about one country names it in every item, and that must not make all its
+items one story.
 
 This module is pure (no database): storage keeps each item's encoded terms (encode_terms) and
 rebuilds story profiles from them.
@@ -86,6 +87,10 @@ YEAR_PENALTY = 0.3
 # by chance.
 WEEKDAY_PENALTY = 0.4
 WEEKDAY_BONUS = 0.2
+# The same for the months both name, the other way round: a month in common is rarely chance,
+# while one named as background ("last December") often differs.
+MONTH_PENALTY = 0.1
+MONTH_BONUS = 0.2
 # Either side undated, and each gives MIN_FIGURES numbers or more, none the same: reports of one
 # event repeat its figures (a toll, a magnitude, a sum, an age), two events of a kind differ in them.
 MIN_FIGURES = 3
@@ -115,8 +120,8 @@ class EventTerms:
     # The terms of the vector that the text writes as names, numbers or years: who, where, how
     # many and when, which tell two events of one kind apart.
     names: frozenset[str] = frozenset()
-    # The weekdays the headline and lead name ("on Thursday"): every outlet reporting one event
-    # names the day it happened, whatever else it words its own way.
+    # The weekdays and months the headline and lead name ("on Thursday", "Dec. 11"): every outlet
+    # reporting one event names when it happened, whatever else it words its own way.
     days: frozenset[str] = frozenset()
 
     @property
@@ -130,10 +135,11 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
     rarity: dict[str, float] = {}
     counts: dict[str, int] = {}
     names: set[str] = set()
-    _add_text(lead(body), True, rarity, counts, names)
+    days: set[str] = set()
+    _add_text(lead(body), True, rarity, counts, names, days)
     if title:
         headline: dict[str, float] = {}
-        _add_text(title, sentence_case(title), headline, counts, names)
+        _add_text(title, sentence_case(title), headline, counts, names, days)
         for term, weight in headline.items():
             if weight > rarity.get(term, 0.0):  # a name in the headline weighs as a name
                 rarity[term] = weight
@@ -146,8 +152,7 @@ def event_terms(title: str, body: str, published: date | None) -> EventTerms:
     terms = list(rarity)
     weights = list(map(mul, rarity.values(), map(_DAMPING.__getitem__, map(counts.__getitem__, terms))))
     vector = _unit(terms, weights, MAX_TERMS)
-    return EventTerms(vector, published, frozenset(names.intersection(vector)),
-                      WEEKDAYS.intersection(counts))
+    return EventTerms(vector, published, frozenset(names.intersection(vector)), frozenset(days))
 
 
 def lead(body: str) -> str:
@@ -170,14 +175,16 @@ _DAMPING = _Damping()
 
 
 def _add_text(text: str, cased: bool, rarity: dict[str, float], counts: dict[str, int],
-              named: set[str]) -> None:
+              named: set[str], days: set[str]) -> None:
     """Add the word and number terms of *text* to rarity (max weight) and counts (occurrences).
 
-    The terms written as names, numbers or years go to *named* too.
+    The terms written as names, numbers or years go to *named* too, the weekdays and months
+    the text names to *days*.
     """
     if not text.isascii():
         text = ascii_separators(text)  # "’" read as "'", dashes and quotes blanked
     words = Counter(cased_words(text))
+    days.update(map(_CALENDAR_NAMES.__getitem__, _CALENDAR_NAMES.keys() & words.keys()))
     names = names_in(text, words) if cased else ()
     table = _WORD_TERMS  # keyed by the word as written: "Aceh" and "aceh" are one term
     get = rarity.get
@@ -340,7 +347,29 @@ def _word_entry(word: str) -> tuple[str, float, float] | None:
     return stem(word), weight, named
 
 
-WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+
+
+def _calendar_names() -> dict[str, str]:
+    """Return weekday and month names as news writes them ("Tuesday", "TUESDAY", "Dec") -> "tuesday".
+
+    Capitalised only, so "march" (the verb) is no month; without "May" (a verb opening a sentence,
+    a surname) and the abbreviations that are names too ("Jan", "Mar").
+    """
+    found = {}
+    for name in WEEKDAYS + MONTHS:
+        if name != "may":
+            found[name.title()] = found[name.upper()] = name
+    for short in ("Feb", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"):
+        found[short] = found[short.upper()] = next(m for m in MONTHS if m.startswith(short.lower()))
+    return found
+
+
+_CALENDAR_NAMES = _calendar_names()
+_CALENDAR_KINDS = ((frozenset(WEEKDAYS), WEEKDAY_BONUS, WEEKDAY_PENALTY),
+                   (frozenset(MONTHS), MONTH_BONUS, MONTH_PENALTY))
 CALENDAR_WORDS = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -356,7 +385,7 @@ _SCALE = 10**_DIGITS
 
 
 _NAMED = "*"  # marks a stored term the text writes as a name, number or year
-_DAY = "@"  # leads a weekday the text names ("@thursday"), stored after the weighted terms
+_DAY = "@"  # leads a weekday or month the text names ("@thursday"), after the weighted terms
 
 
 def encode_terms(terms: EventTerms) -> str:
@@ -407,7 +436,7 @@ class StoryProfile:
         self.last_day: date | None = None
         self.entities: tuple[str, ...] = ()  # its strongest names and numbers (entities_of)
         self.years: tuple[str, ...] = ()  # the years its members name or are dated in
-        self.days: frozenset[str] = frozenset()  # the weekdays its members name
+        self.days: frozenset[str] = frozenset()  # the weekdays and months its members name
 
     def add(self, item: EventTerms) -> None:
         """Add a member's terms and date."""
@@ -509,6 +538,20 @@ def _numbers_disagree(entities: tuple[str, ...], missing: list[bool]) -> bool:
     return bool(numbers) and all(numbers)
 
 
+def calendar_agreement(mine: frozenset[str], theirs: frozenset[str]) -> float:
+    """Return the factor for the weekdays, and the months, that two sides both name.
+
+    For each kind both name: 1 + its bonus when they have one in common, 1 - its penalty when
+    they have none; 1 for a kind either side does not name.
+    """
+    factor = 1.0
+    for kind, bonus, penalty in _CALENDAR_KINDS:
+        here, there = kind.intersection(mine), kind.intersection(theirs)
+        if here and there:
+            factor *= 1.0 + bonus if not here.isdisjoint(there) else 1.0 - penalty
+    return factor
+
+
 def figures_differ(item: EventTerms, profile: StoryProfile) -> bool:
     """Tell whether the item and the story each give MIN_FIGURES numbers or more, none the same."""
     mine = [t for t in item.vector if t[0] == "#"]
@@ -571,7 +614,7 @@ def event_score(item: EventTerms, profile: StoryProfile, floor: float | None = N
     if gap is None and figures_differ(item, profile):
         score *= 1.0 - FIGURES_PENALTY
     if gap is None and item.days and profile.days:
-        score *= 1.0 - WEEKDAY_PENALTY if item.days.isdisjoint(profile.days) else 1.0 + WEEKDAY_BONUS
+        score *= calendar_agreement(item.days, profile.days)
     return score * (1.0 - ENTITY_PENALTY * entity_mismatch(item, profile))
 
 

@@ -18,6 +18,8 @@ from news.similarity.events import (
     HEAD_CHARS,
     INDEX_KEYS,
     MAX_TERMS,
+    MONTH_BONUS,
+    MONTH_PENALTY,
     NAME_MISMATCH,
     NUMBER_MISMATCH,
     THRESHOLD,
@@ -26,6 +28,7 @@ from news.similarity.events import (
     YEAR_PENALTY,
     EventTerms,
     StoryProfile,
+    calendar_agreement,
     cosine,
     decode_terms,
     encode_terms,
@@ -233,6 +236,19 @@ HEIST = ("Gunmen rob armoured van outside Lyon bank",
          "Gunmen robbed an armoured van outside a bank in Lyon, taking {sum} million euros, police "
          "said. The {crew} robbers fled in {cars} cars after firing shots into the air, and {hurt} "
          "guards were treated for shock.")
+
+
+def test_months_count_as_weekdays_do_and_only_as_news_writes_them():
+    terms = event_terms("Strike called for Dec. 11", "Unions said on Tuesday that they would march "
+                        "in November and may walk out again. May brings talks, SEPT. 3 a vote.", None)
+    assert terms.days == {"december", "tuesday", "november", "september"}
+    story = _profile(event_terms("", "Dockers walked out in November, on a Monday.", None))
+    same_month = event_terms("", "Dockers walked out in November, on a Friday.", None)
+    other_month = event_terms("", "Dockers walked out in April.", None)
+    assert calendar_agreement(same_month.days, story.days) == pytest.approx(
+        (1 + MONTH_BONUS) * (1 - WEEKDAY_PENALTY))
+    assert calendar_agreement(other_month.days, story.days) == pytest.approx(1 - MONTH_PENALTY)
+    assert calendar_agreement(frozenset(), story.days) == 1.0
 
 
 def test_undated_reports_giving_other_figures_weigh_less(monkeypatch):
