@@ -370,10 +370,7 @@ def _calendar_names() -> dict[str, str]:
 _CALENDAR_NAMES = _calendar_names()
 _CALENDAR_KINDS = ((frozenset(WEEKDAYS), WEEKDAY_BONUS, WEEKDAY_PENALTY),
                    (frozenset(MONTHS), MONTH_BONUS, MONTH_PENALTY))
-CALENDAR_WORDS = frozenset((
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december"))
+CALENDAR_WORDS = frozenset(WEEKDAYS + MONTHS)
 _WORD_TERMS = _WordTerms()
 _WORD_TERMS_MAX = 30_000  # bounds memory on endless streams of new names (~6 MB)
 
@@ -446,7 +443,7 @@ class StoryProfile:
             self._span(item.day, item.day)
 
     def absorb(self, other: StoryProfile) -> None:
-        """Add all members of another story (its sum, span, names and years)."""
+        """Add all members of another story (its sum, span, names, years, weekdays and months)."""
         self._set(self._summed(dict(zip(other.terms, other.weights, strict=True))),
                   other.entities, other.years, other.days, other.size)
         if other.first_day is not None and other.last_day is not None:
