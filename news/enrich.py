@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from news.countries.tagger import tag_countries
 from news.similarity.events import EventTerms, encode_terms, event_terms
@@ -37,6 +37,14 @@ class EnrichedItem:
     match: NewItem
 
 
+UNTITLED = "(untitled)"  # the stored title of an item that has none
+
+
+def stored_event_terms(title: str, body: str, published: date | None) -> str:
+    """Return the encoded event terms of a stored item, from its stored title, body and date."""
+    return encode_terms(event_terms("" if title == UNTITLED else title, body, published))
+
+
 def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> EnrichedItem:
     """Build the stored form of *parsed*, an item of document *doc* loaded at *now*."""
     countries = tag_countries(parsed.title, parsed.body, parsed.published)
@@ -49,7 +57,7 @@ def enrich_item(parsed: ParsedItem, doc: ExtractedDocument, now: datetime) -> En
     terms = event_terms(parsed.title, parsed.body, parsed.published)
     row = {
         "position": parsed.position,
-        "title": parsed.title.strip()[:1000] or "(untitled)",
+        "title": parsed.title.strip()[:1000] or UNTITLED,
         "source": ", ".join(parsed.sources)[:300] or doc.site_name or None,
         "published": parsed.published,
         "url": parsed.url or doc.url,

@@ -34,6 +34,21 @@ def link_duplicates(session: Session, links: dict[int, int]) -> None:
         session.connection().execute(stmt, [{"item": i, "original": o} for i, o in links.items()])
 
 
+def item_texts_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str, str, date | None]]:
+    """Return (id, title, body, published) of up to *limit* items after *after_id*, in id order."""
+    stmt = (select(Item.id, Item.title, Item.body, Item.published)
+            .where(Item.id > after_id).order_by(Item.id).limit(limit))
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def set_event_terms(session: Session, terms: dict[int, str]) -> None:
+    """Store the encoded event terms of each item id in *terms*."""
+    if terms:
+        stmt = (update(Item.__table__).where(Item.__table__.c.id == bindparam("item"))
+                .values(event_terms=bindparam("terms")))
+        session.connection().execute(stmt, [{"item": i, "terms": t} for i, t in terms.items()])
+
+
 def newest_items(
     session: Session,
     *,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
+from sqlalchemy import text as sql
 
 from bot.cli.main import main
+from storage.db import make_engine
 from tests.paths import SAMPLES
 
 
@@ -124,3 +127,20 @@ def test_bad_arguments_are_one_line_errors(cli_env, capsys):
         main(["items", "--since", "yesterday"])
     assert exc.value.code == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_db_refresh_terms_fills_what_an_older_store_lacks(cli_env, capsys):
+    assert main(["ingest", str(SAMPLES)]) == 0
+    engine = make_engine(os.environ["BRIEFBOT_DATABASE_URL"])
+    try:
+        with engine.begin() as connection:
+            total = connection.execute(sql("SELECT COUNT(*) FROM items")).scalar_one()
+            connection.execute(sql("UPDATE items SET event_terms = NULL"))
+        capsys.readouterr()
+        assert main(["db", "refresh-terms"]) == 0
+        assert f"event terms refreshed for {total} items" in capsys.readouterr().out
+        with engine.connect() as connection:
+            assert connection.execute(
+                sql("SELECT COUNT(*) FROM items WHERE event_terms IS NULL")).scalar_one() == 0
+    finally:
+        engine.dispose()

@@ -1,4 +1,4 @@
-"""`briefbot db ...`: schema upgrades, the current revision, and copying a database."""
+"""`briefbot db ...`: schema upgrades, the current revision, copying a database, refreshing terms."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.cli.commands.common import CliError, positive_int
 from bot.context import AppContext
+from services.maintenance import refresh_event_terms
 from storage.copy import DEFAULT_BATCH, CopyError, copy_database, head_revision
 from storage.db import current_revision, make_engine, normalize_url
 
@@ -33,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     copy.add_argument("--force", action="store_true", help="replace the data of a non-empty target")
     copy.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH, help="rows per insert")
     copy.set_defaults(handler=cmd_copy)
+    refresh = actions.add_parser(
+        "refresh-terms",
+        help="compute every item's story-matching terms again, after an upgrade (restart a running bot after)",
+    )
+    refresh.set_defaults(handler=cmd_refresh_terms)
 
 
 def cmd_upgrade(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -61,6 +67,16 @@ def cmd_revision(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"database at revision {revision or 'none (empty)'}, newest is {head}: "
           "run `briefbot db upgrade`")
     return 1
+
+
+def cmd_refresh_terms(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Compute every stored item's event terms again and say how many."""
+    try:
+        count = refresh_event_terms(ctx.sessions)
+    except SQLAlchemyError as exc:
+        raise CliError(_db_problem(ctx.settings.db_url, exc)) from None
+    print(f"event terms refreshed for {count} items; stories formed from now on use them")
+    return 0
 
 
 def cmd_copy(ctx: AppContext, args: argparse.Namespace) -> int:
