@@ -231,13 +231,6 @@ def test_undated_reports_naming_other_weekdays_weigh_less():
     assert decode_terms(encode_terms(friday), None) == friday
 
 
-# Two heists of one kind, told alike, with their own figures.
-HEIST = ("Gunmen rob armoured van outside Lyon bank",
-         "Gunmen robbed an armoured van outside a bank in Lyon, taking {sum} million euros, police "
-         "said. The {crew} robbers fled in {cars} cars after firing shots into the air, and {hurt} "
-         "guards were treated for shock.")
-
-
 def test_months_count_as_weekdays_do_and_only_as_news_writes_them():
     terms = event_terms("Strike called for Dec. 11", "Unions said on Tuesday that they would march "
                         "in November and may walk out again. May brings talks, SEPT. 3 a vote.", None)
@@ -249,6 +242,13 @@ def test_months_count_as_weekdays_do_and_only_as_news_writes_them():
         (1 + MONTH_BONUS) * (1 - WEEKDAY_PENALTY))
     assert calendar_agreement(other_month.days, story.days) == pytest.approx(1 - MONTH_PENALTY)
     assert calendar_agreement(frozenset(), story.days) == 1.0
+
+
+# Two heists of one kind, told alike, with their own figures.
+HEIST = ("Gunmen rob armoured van outside Lyon bank",
+         "Gunmen robbed an armoured van outside a bank in Lyon, taking {sum} million euros, police "
+         "said. The {crew} robbers fled in {cars} cars after firing shots into the air, and {hurt} "
+         "guards were treated for shock.")
 
 
 def test_undated_reports_giving_other_figures_weigh_less(monkeypatch):
