@@ -28,10 +28,15 @@ def insert_item_countries(session: Session, rows: Sequence[tuple[int, str, int, 
 
 def link_duplicates(session: Session, links: dict[int, int]) -> None:
     """Mark each item id in *links* as a duplicate of the item id it maps to."""
-    if links:
+    _set_by_id(session, "duplicate_of_id", links)
+
+
+def _set_by_id(session: Session, column: str, values: dict[int, object]) -> None:
+    """Set *column* of each item id in *values* to the value it maps to, in one executemany."""
+    if values:
         stmt = (update(Item.__table__).where(Item.__table__.c.id == bindparam("item"))
-                .values(duplicate_of_id=bindparam("original")))
-        session.connection().execute(stmt, [{"item": i, "original": o} for i, o in links.items()])
+                .values({column: bindparam("value")}))
+        session.connection().execute(stmt, [{"item": i, "value": v} for i, v in values.items()])
 
 
 def item_texts_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str, str, date | None]]:
@@ -43,10 +48,7 @@ def item_texts_after(session: Session, after_id: int, limit: int) -> list[tuple[
 
 def set_event_terms(session: Session, terms: dict[int, str]) -> None:
     """Store the encoded event terms of each item id in *terms*."""
-    if terms:
-        stmt = (update(Item.__table__).where(Item.__table__.c.id == bindparam("item"))
-                .values(event_terms=bindparam("terms")))
-        session.connection().execute(stmt, [{"item": i, "terms": t} for i, t in terms.items()])
+    _set_by_id(session, "event_terms", terms)
 
 
 def newest_items(
